@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from trellis.core.urls import root_patterns
+
+urlpatterns = [
+    *root_patterns,
+    path("", include("trellis.core.urls")),
+    path("people/", include("trellis.people.urls")),
+    path("skills/", include("trellis.skills.urls")),
+    path("catalog/", include("trellis.catalog.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "trellis.core.views.permission_denied"
+handler404 = "trellis.core.views.page_not_found"

@@ -1,0 +1,65 @@
+"""The demo organisation builder: an ordered list of idempotent steps, one place to extend.
+
+Each step is a function ``(*, stdout) -> dict`` (a summary) that lives in its app's ``demo.py``.
+A step that has finished at its current version is skipped on the next run, so ``trellis demo`` can
+be run again and reuses what is there. To add a part to the demo (programs, statements, surveys),
+write a step in your app's ``demo.py`` and append it here; bump a step's version to re-run it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, TextIO
+
+from django.db import transaction
+
+from trellis.core.models import DemoStep
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    version: int
+    target: str  # dotted path of the step function
+    description: str
+
+
+DEMO_STEPS: list[Step] = [
+    Step("skills.taxonomy", 1, "trellis.skills.demo.load_taxonomy", "ESCO and O*NET subset for the demo roles"),
+    Step("skills.ai_literacy", 1, "trellis.skills.demo.load_ai_literacy", "AI literacy skill family and its level ladder"),
+    Step("people.organisation", 1, "trellis.people.demo.build_organisation", "Departments, locations, roles and ~1,000 employees"),
+    Step("skills.role_profiles", 1, "trellis.skills.demo.build_role_profiles", "Role profiles from the roles' occupations"),
+    Step("catalog.items", 1, "trellis.catalog.demo.build_catalog", "Catalog: OpenStax textbooks and AI literacy items"),
+    Step("skills.evidence", 1, "trellis.skills.demo.build_self_ratings", "Self-rated skill evidence for employees"),
+]
+
+
+def _resolve(target: str) -> Any:
+    module, _, name = target.rpartition(".")
+    return getattr(import_module(module), name)
+
+
+def build_demo(*, stdout: TextIO | None = None, force: bool = False) -> dict[str, dict[str, Any]]:
+    """Run every demo step that has not finished at its current version. Returns the summaries."""
+    done = {step.name: step.version for step in DemoStep.objects.all()}
+    results: dict[str, dict[str, Any]] = {}
+    for step in DEMO_STEPS:
+        if not force and done.get(step.name) == step.version:
+            results[step.name] = {"skipped": True}
+            if stdout:
+                stdout.write(f"  ✓ {step.description} (already there)\n")
+            continue
+        started = time.monotonic()
+        if stdout:
+            stdout.write(f"  … {step.description}\n")
+            stdout.flush()
+        with transaction.atomic():
+            summary = _resolve(step.target)(stdout=stdout) or {}
+            DemoStep.objects.update_or_create(name=step.name, defaults={"version": step.version, "summary": summary})
+        summary["seconds"] = round(time.monotonic() - started, 1)
+        results[step.name] = summary
+        if stdout:
+            stdout.write(f"  ✓ {step.description} ({summary['seconds']} s)\n")
+    return results
