@@ -37,6 +37,12 @@ class Personas:
         return client
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests check behaviour, not hashing cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
@@ -63,3 +69,43 @@ def personas(db: Any) -> Personas:
     lena = make("lena", "Lena", "Admin", department=people, manager=erin, roles=["ld_admin"])
     audrey = make("audrey", "Audrey", "Auditor", department=people, manager=erin, roles=["auditor"])
     return Personas(alice=alice, bob=bob, maria=maria, charlie=charlie, oscar=oscar, lena=lena, erin=erin, audrey=audrey)
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on loopback; ``messages`` holds what it received."""
+
+    host: str
+    port: int
+    messages: list[Any]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
+    from aiosmtpd.controller import Controller
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            received.append(message_from_bytes(envelope.content, policy=default_policy))
+            return "250 Message accepted for delivery"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = False
+        yield SmtpSink(host="127.0.0.1", port=port, messages=received)
+    finally:
+        controller.stop()

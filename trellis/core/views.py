@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -103,7 +104,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
     else:
         form = ApiTokenForm()
     tokens = ApiToken.objects.select_related("user", "created_by")
-    return render(request, "core/token_list.html", {"form": form, "tokens": tokens, "secret": secret, "nav_active": "admin"})
+    context = {"form": form, "tokens": tokens, "secret": secret, "nav_active": "admin", "now": timezone.now()}
+    return render(request, "core/token_list.html", context)
 
 
 @role_required(Role.LD_ADMIN)

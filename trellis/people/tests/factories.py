@@ -17,12 +17,17 @@ class UserFactory(DjangoModelFactory[User]):  # type: ignore[misc]
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
 
     @factory.post_generation
     def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
@@ -35,6 +40,7 @@ class DepartmentFactory(DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Department {n}")
     code = factory.Sequence(lambda n: f"dept-{n}")
@@ -71,6 +77,7 @@ class JobRoleFactory(DjangoModelFactory[JobRole]):
 class EmployeeFactory(DjangoModelFactory[Employee]):
     class Meta:
         model = Employee
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     employee_id = factory.Sequence(lambda n: f"E{n:05d}")
