@@ -16,8 +16,12 @@ from trellis.core.models import TimeStampedModel
 
 class Department(TimeStampedModel):
     name = models.CharField(max_length=200)
-    code = models.SlugField(max_length=100, unique=True, help_text="Stable key used by HRIS imports")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    code = models.SlugField(
+        max_length=100, unique=True, help_text="Stable key used by HRIS imports"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=500, db_index=True, blank=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -44,13 +48,23 @@ class JobRole(TimeStampedModel):
     """A job title in this organisation, linked to a taxonomy occupation (ESCO and/or O*NET)."""
 
     title = models.CharField(max_length=200, unique=True)
-    family = models.CharField(max_length=100, blank=True, help_text="Job family, e.g. Technology & Data")
+    family = models.CharField(
+        max_length=100, blank=True, help_text="Job family, e.g. Technology & Data"
+    )
     seniority = models.PositiveSmallIntegerField(default=2, help_text="1 entry … 5 executive")
     occupation = models.ForeignKey(
-        "skills.Occupation", null=True, blank=True, on_delete=models.SET_NULL, related_name="job_roles"
+        "skills.Occupation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="job_roles",
     )
     onet_occupation = models.ForeignKey(
-        "skills.Occupation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "skills.Occupation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Optional O*NET occupation for technology skills and tasks",
     )
     description = models.TextField(blank=True)
@@ -63,20 +77,31 @@ class JobRole(TimeStampedModel):
 
 
 class Employee(TimeStampedModel):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
+    )
     employee_id = models.CharField(max_length=64, unique=True, help_text="The HRIS identifier")
     full_name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees")
-    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+    )
+    job_role = models.ForeignKey(
+        JobRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+    )
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports"
     )
     manager_path = models.CharField(
-        max_length=1000, db_index=True, blank=True, editable=False,
+        max_length=1000,
+        db_index=True,
+        blank=True,
+        editable=False,
         help_text="Ids of the management chain from the top, ending with this employee's own id",
     )
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="employees"
+    )
     language = models.CharField(max_length=16, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     hire_date = models.DateField(null=True, blank=True)
@@ -85,9 +110,14 @@ class Employee(TimeStampedModel):
 
     class Meta:
         ordering = ["full_name"]
-        indexes = [models.Index(fields=["is_active", "department"]), models.Index(fields=["job_role"])]
+        indexes = [
+            models.Index(fields=["is_active", "department"]),
+            models.Index(fields=["job_role"]),
+        ]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(manager=models.F("pk")), name="employee_not_own_manager"),
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="employee_not_own_manager"
+            ),
         ]
 
     def __str__(self) -> str:
