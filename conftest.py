@@ -68,7 +68,16 @@ def personas(db: Any) -> Personas:
     charlie = make("charlie", "Charlie", "Outsider", department=sales, manager=oscar)
     lena = make("lena", "Lena", "Admin", department=people, manager=erin, roles=["ld_admin"])
     audrey = make("audrey", "Audrey", "Auditor", department=people, manager=erin, roles=["auditor"])
-    return Personas(alice=alice, bob=bob, maria=maria, charlie=charlie, oscar=oscar, lena=lena, erin=erin, audrey=audrey)
+    return Personas(
+        alice=alice,
+        bob=bob,
+        maria=maria,
+        charlie=charlie,
+        oscar=oscar,
+        lena=lena,
+        erin=erin,
+        audrey=audrey,
+    )
 
 
 @dataclass
@@ -90,7 +99,7 @@ def smtp_server(settings: Any) -> Any:
     received: list[Any] = []
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             received.append(message_from_bytes(envelope.content, policy=default_policy))
             return "250 Message accepted for delivery"
 

@@ -27,14 +27,19 @@ def _forbidden(request, exc):  # type: ignore[no-untyped-def]
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):  # type: ignore[no-untyped-def]
-    return api.create_response(request, {"detail": "Authentication required: a bearer token or a session."}, status=401)
+    return api.create_response(
+        request, {"detail": "Authentication required: a bearer token or a session."}, status=401
+    )
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):  # type: ignore[no-untyped-def]
     # Name every field: "body.email", "query.level", ...
     errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", [])), "message": err.get("msg", "invalid")}
+        {
+            "field": ".".join(str(p) for p in err.get("loc", [])),
+            "message": err.get("msg", "invalid"),
+        }
         for err in exc.errors
     ]
     return api.create_response(request, {"detail": "Invalid input", "errors": errors}, status=422)

@@ -49,7 +49,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", default=False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver"
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -201,7 +203,10 @@ TASKS = {
 # --- Caches -------------------------------------------------------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -225,5 +230,7 @@ LOGGING = {
 
 # --- Trellis ------------------------------------------------------------------------------------
 TRELLIS_ORGANISATION_NAME = os.environ.get("TRELLIS_ORGANISATION_NAME", "Trellis")
-TRELLIS_SHARED_DATA = Path(os.environ.get("TRELLIS_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+TRELLIS_SHARED_DATA = Path(
+    os.environ.get("TRELLIS_SHARED_DATA", BASE_DIR.parent / "shared" / "data")
+)
 API_PAGE_SIZE_MAX = 200

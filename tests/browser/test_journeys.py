@@ -18,13 +18,17 @@ HRIS_WITH_ONE_BAD_ROW = (
 )
 
 
-def test_ld_admin_upload_with_a_bad_row_shows_the_error_and_imports_nothing(page, personas, password, tmp_path):
+def test_ld_admin_upload_with_a_bad_row_shows_the_error_and_imports_nothing(
+    page, personas, password, tmp_path
+):
     before = Employee.objects.count()
     csv_path = tmp_path / "hris.csv"
     csv_path.write_text(HRIS_WITH_ONE_BAD_ROW)
 
     log_in(page, "lena", password)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Admin", exact=True
+    ).click()
     page.get_by_role("link", name="Import a file").click()
     page.get_by_label("What are you importing?").select_option("hris")
     page.get_by_label("File", exact=True).set_input_files(str(csv_path))

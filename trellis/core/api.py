@@ -49,7 +49,9 @@ def token_list(request):  # type: ignore[no-untyped-def]
     return ApiToken.objects.select_related("user")
 
 
-@router.post("/", response={201: TokenCreatedOut}, summary="Create an API token; the secret is returned once")
+@router.post(
+    "/", response={201: TokenCreatedOut}, summary="Create an API token; the secret is returned once"
+)
 def token_create(request, payload: TokenIn):  # type: ignore[no-untyped-def]
     check_role(request.user, Role.LD_ADMIN)
     if getattr(request, "api_token", None) is not None:
@@ -59,7 +61,11 @@ def token_create(request, payload: TokenIn):  # type: ignore[no-untyped-def]
         raise HttpError(422, f"username: no active user {payload.username!r}")
     try:
         token, secret = api_token_create(
-            user=user, name=payload.name, scopes=payload.scopes, created_by=request.user, expires_at=payload.expires_at
+            user=user,
+            name=payload.name,
+            scopes=payload.scopes,
+            created_by=request.user,
+            expires_at=payload.expires_at,
         )
     except ValueError as exc:
         raise HttpError(422, str(exc)) from exc

@@ -27,12 +27,42 @@ class Step:
 
 
 DEMO_STEPS: list[Step] = [
-    Step("skills.taxonomy", 1, "trellis.skills.demo.load_taxonomy", "ESCO and O*NET subset for the demo roles"),
-    Step("skills.ai_literacy", 1, "trellis.skills.demo.load_ai_literacy", "AI literacy skill family and its level ladder"),
-    Step("people.organisation", 1, "trellis.people.demo.build_organisation", "Departments, locations, roles and ~1,000 employees"),
-    Step("skills.role_profiles", 1, "trellis.skills.demo.build_role_profiles", "Role profiles from the roles' occupations"),
-    Step("catalog.items", 1, "trellis.catalog.demo.build_catalog", "Catalog: OpenStax textbooks and AI literacy items"),
-    Step("skills.evidence", 1, "trellis.skills.demo.build_self_ratings", "Self-rated skill evidence for employees"),
+    Step(
+        "skills.taxonomy",
+        1,
+        "trellis.skills.demo.load_taxonomy",
+        "ESCO and O*NET subset for the demo roles",
+    ),
+    Step(
+        "skills.ai_literacy",
+        1,
+        "trellis.skills.demo.load_ai_literacy",
+        "AI literacy skill family and its level ladder",
+    ),
+    Step(
+        "people.organisation",
+        1,
+        "trellis.people.demo.build_organisation",
+        "Departments, locations, roles and ~1,000 employees",
+    ),
+    Step(
+        "skills.role_profiles",
+        1,
+        "trellis.skills.demo.build_role_profiles",
+        "Role profiles from the roles' occupations",
+    ),
+    Step(
+        "catalog.items",
+        1,
+        "trellis.catalog.demo.build_catalog",
+        "Catalog: OpenStax textbooks and AI literacy items",
+    ),
+    Step(
+        "skills.evidence",
+        1,
+        "trellis.skills.demo.build_self_ratings",
+        "Self-rated skill evidence for employees",
+    ),
 ]
 
 
@@ -57,7 +87,9 @@ def build_demo(*, stdout: TextIO | None = None, force: bool = False) -> dict[str
             stdout.flush()
         with transaction.atomic():
             summary = _resolve(step.target)(stdout=stdout) or {}
-            DemoStep.objects.update_or_create(name=step.name, defaults={"version": step.version, "summary": summary})
+            DemoStep.objects.update_or_create(
+                name=step.name, defaults={"version": step.version, "summary": summary}
+            )
         summary["seconds"] = round(time.monotonic() - started, 1)
         results[step.name] = summary
         if stdout:

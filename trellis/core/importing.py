@@ -25,7 +25,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        return (
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
 
 
 @dataclass
@@ -57,7 +59,12 @@ class ImportReport:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "ok": self.ok, **self.summary(), "errors": [asdict(e) for e in self.errors]}
+        return {
+            "kind": self.kind,
+            "ok": self.ok,
+            **self.summary(),
+            "errors": [asdict(e) for e in self.errors],
+        }
 
 
 class ImportRejected(Exception):
@@ -76,11 +83,26 @@ Source = Path | BinaryIO
 
 #: kind -> (dotted path of the importer, one-line description). Apps add theirs here.
 IMPORTERS: dict[str, tuple[str, str]] = {
-    "hris": ("trellis.people.importers.import_hris_csv", "People from an HRIS CSV export (joiners, movers, leavers)"),
-    "esco": ("trellis.skills.importers.import_esco", "ESCO skills, hierarchy, occupations and relations from a folder of CSV(.gz)"),
-    "onet": ("trellis.skills.importers.import_onet", "O*NET occupations, technology skills, tasks and titles from a folder of TXT(.gz)"),
-    "catalog": ("trellis.catalog.importers.import_catalog_file", "Catalog items from a CSV or JSON file (documented schema)"),
-    "openstax": ("trellis.catalog.importers.import_openstax", "OpenStax open textbooks (catalog.jsonl.gz) as book-section items"),
+    "hris": (
+        "trellis.people.importers.import_hris_csv",
+        "People from an HRIS CSV export (joiners, movers, leavers)",
+    ),
+    "esco": (
+        "trellis.skills.importers.import_esco",
+        "ESCO skills, hierarchy, occupations and relations from a folder of CSV(.gz)",
+    ),
+    "onet": (
+        "trellis.skills.importers.import_onet",
+        "O*NET occupations, technology skills, tasks and titles from a folder of TXT(.gz)",
+    ),
+    "catalog": (
+        "trellis.catalog.importers.import_catalog_file",
+        "Catalog items from a CSV or JSON file (documented schema)",
+    ),
+    "openstax": (
+        "trellis.catalog.importers.import_openstax",
+        "OpenStax open textbooks (catalog.jsonl.gz) as book-section items",
+    ),
 }
 
 
@@ -88,7 +110,9 @@ def get_importer(kind: str) -> Callable[..., ImportReport]:
     try:
         dotted, _ = IMPORTERS[kind]
     except KeyError:
-        raise ValueError(f"Unknown import kind {kind!r}; choose one of: {', '.join(sorted(IMPORTERS))}") from None
+        raise ValueError(
+            f"Unknown import kind {kind!r}; choose one of: {', '.join(sorted(IMPORTERS))}"
+        ) from None
     module, _, name = dotted.rpartition(".")
     return getattr(import_module(module), name)
 
@@ -137,7 +161,12 @@ def run_import(
         actor=actor,
         code=f"trellis.import.{status}",
         target=run,
-        data={"kind": kind, "filename": run.filename, **report.summary(), "errors": len(report.errors)},
+        data={
+            "kind": kind,
+            "filename": run.filename,
+            **report.summary(),
+            "errors": len(report.errors),
+        },
     )
     report.details.setdefault("import_run_id", run.pk)
     return report

@@ -19,7 +19,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    code = models.CharField(max_length=100, db_index=True, help_text="Dotted code, e.g. trellis.people.imported")
+    code = models.CharField(
+        max_length=100, db_index=True, help_text="Dotted code, e.g. trellis.people.imported"
+    )
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=100, blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -49,7 +51,9 @@ class ApiToken(models.Model):
     )
 
     name = models.CharField(max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     prefix = models.CharField(max_length=12, unique=True, help_text="Shown to identify the token")
     secret_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)

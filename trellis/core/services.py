@@ -13,7 +13,9 @@ from trellis.core.models import ApiToken, AuditEvent
 TOKEN_PREFIX = "trl_"
 
 
-def audit_log(*, actor: Any, code: str, target: models.Model | None = None, data: dict[str, Any] | None = None) -> AuditEvent:
+def audit_log(
+    *, actor: Any, code: str, target: models.Model | None = None, data: dict[str, Any] | None = None
+) -> AuditEvent:
     """Append one audit entry. Every service that changes something people care about calls this."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -36,7 +38,9 @@ def api_token_create(
     valid = {code for code, _ in ApiToken.SCOPES}
     unknown = sorted(set(scopes) - valid)
     if unknown:
-        raise ValueError(f"scopes: unknown scope(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+        raise ValueError(
+            f"scopes: unknown scope(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+        )
     if not name.strip():
         raise ValueError("name: give the token a name")
     prefix = secrets.token_hex(4)
@@ -50,7 +54,12 @@ def api_token_create(
         created_by=created_by,
         expires_at=expires_at,
     )
-    audit_log(actor=created_by, code="trellis.api_token.created", target=token, data={"scopes": token.scopes, "user": user.pk})
+    audit_log(
+        actor=created_by,
+        code="trellis.api_token.created",
+        target=token,
+        data={"scopes": token.scopes, "user": user.pk},
+    )
     return token, secret
 
 

@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from trellis.core.forms import ApiTokenForm, ImportUploadForm
@@ -30,7 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
     from trellis.people.selectors import employee_home_summary
 
     roles = roles_for(request.user)
-    context: dict[str, Any] = {"nav_active": "home", "summary": employee_home_summary(user=request.user)}
+    context: dict[str, Any] = {
+        "nav_active": "home",
+        "summary": employee_home_summary(user=request.user),
+    }
     context["show_admin"] = Role.LD_ADMIN in roles
     return render(request, "core/home.html", context)
 
@@ -67,18 +70,34 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             if kind == "catalog":
                 options["filename"] = upload.name
             report = run_import(
-                kind, upload, actor=request.user, filename=upload.name, dry_run=form.cleaned_data["dry_run"], **options
+                kind,
+                upload,
+                actor=request.user,
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                **options,
             )
             run_id = report.details["import_run_id"]
             if report.ok:
-                messages.success(request, "Import checked: nothing was written." if form.cleaned_data["dry_run"] else "Import applied.")
+                messages.success(
+                    request,
+                    "Import checked: nothing was written."
+                    if form.cleaned_data["dry_run"]
+                    else "Import applied.",
+                )
             else:
-                messages.error(request, f"The file has {len(report.errors)} error(s); nothing was imported.")
+                messages.error(
+                    request, f"The file has {len(report.errors)} error(s); nothing was imported."
+                )
             return redirect("core:import_detail", run_id=run_id)
     else:
         form = ImportUploadForm()
     runs = ImportRun.objects.select_related("actor")[:20]
-    return render(request, "core/import_upload.html", {"form": form, "runs": runs, "report": report, "nav_active": "admin"})
+    return render(
+        request,
+        "core/import_upload.html",
+        {"form": form, "runs": runs, "report": report, "nav_active": "admin"},
+    )
 
 
 @role_required(Role.LD_ADMIN, Role.AUDITOR)
@@ -104,7 +123,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
     else:
         form = ApiTokenForm()
     tokens = ApiToken.objects.select_related("user", "created_by")
-    context = {"form": form, "tokens": tokens, "secret": secret, "nav_active": "admin", "now": timezone.now()}
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "secret": secret,
+        "nav_active": "admin",
+        "now": timezone.now(),
+    }
     return render(request, "core/token_list.html", context)
 
 
@@ -124,4 +149,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if code:
         events = events.filter(code__startswith=code)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "code": code, "nav_active": "admin"})
+    return render(
+        request, "core/audit_list.html", {"page": page, "code": code, "nav_active": "admin"}
+    )

@@ -12,7 +12,7 @@ def import_fake(source: Any, *, actor: Any, fail: bool = False, **options: Any) 
     report = ImportReport(kind="fake", rows=2)
     AuditEvent.objects.create(code="test.fake.written")  # written before the errors are known
     report.created = 2
-    if fail or "bad" in str(getattr(source, 'name', source)):
+    if fail or "bad" in str(getattr(source, "name", source)):
         report.add_error(2, "email", "not an email address")
         report.add_error(3, "hire_date", "use YYYY-MM-DD")
     return report

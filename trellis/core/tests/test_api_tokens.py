@@ -21,7 +21,9 @@ def test_api_without_credentials_is_401(client):
 
 
 def test_token_authenticates_and_records_last_use(client, personas):
-    token, secret = api_token_create(user=personas.lena.user, name="ci", scopes=["people:read"], created_by=personas.lena.user)
+    token, secret = api_token_create(
+        user=personas.lena.user, name="ci", scopes=["people:read"], created_by=personas.lena.user
+    )
     response = client.get("/api/v1/tokens/", **bearer(secret))
     assert response.status_code == 200
     assert [t["name"] for t in response.json()] == ["ci"]
@@ -30,11 +32,16 @@ def test_token_authenticates_and_records_last_use(client, personas):
 
 
 def test_revoked_and_expired_tokens_are_refused(client, personas):
-    token, secret = api_token_create(user=personas.lena.user, name="old", scopes=["people:read"], created_by=personas.lena.user)
+    token, secret = api_token_create(
+        user=personas.lena.user, name="old", scopes=["people:read"], created_by=personas.lena.user
+    )
     api_token_revoke(token=token, actor=personas.lena.user)
     assert client.get("/api/v1/tokens/", **bearer(secret)).status_code == 401
     _, secret2 = api_token_create(
-        user=personas.lena.user, name="exp", scopes=["people:read"], created_by=personas.lena.user,
+        user=personas.lena.user,
+        name="exp",
+        scopes=["people:read"],
+        created_by=personas.lena.user,
         expires_at=timezone.now() - timedelta(minutes=1),
     )
     assert client.get("/api/v1/tokens/", **bearer(secret2)).status_code == 401
@@ -45,20 +52,26 @@ def test_a_made_up_token_is_refused(client, personas):
 
 
 def test_token_acting_for_a_learner_cannot_use_admin_endpoints(client, personas):
-    _, secret = api_token_create(user=personas.alice.user, name="mine", scopes=["people:read"], created_by=personas.lena.user)
+    _, secret = api_token_create(
+        user=personas.alice.user, name="mine", scopes=["people:read"], created_by=personas.lena.user
+    )
     assert client.get("/api/v1/tokens/", **bearer(secret)).status_code == 403
 
 
 def test_unknown_scope_is_rejected_by_name(personas):
     with pytest.raises(ValueError, match="scopes: unknown scope"):
-        api_token_create(user=personas.lena.user, name="x", scopes=["everything"], created_by=personas.lena.user)
+        api_token_create(
+            user=personas.lena.user, name="x", scopes=["everything"], created_by=personas.lena.user
+        )
     assert ApiToken.objects.count() == 0
 
 
 def test_session_api_create_returns_secret_once(personas):
     client = personas.client("lena")
     response = client.post(
-        "/api/v1/tokens/", {"name": "bot", "username": "lena", "scopes": ["catalog:read"]}, content_type="application/json"
+        "/api/v1/tokens/",
+        {"name": "bot", "username": "lena", "scopes": ["catalog:read"]},
+        content_type="application/json",
     )
     assert response.status_code == 201
     body = response.json()
@@ -70,11 +83,15 @@ def test_session_api_create_returns_secret_once(personas):
 
 def test_api_create_names_the_bad_field(personas):
     client = personas.client("lena")
-    response = client.post("/api/v1/tokens/", {"name": "bot", "username": "lena"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/tokens/", {"name": "bot", "username": "lena"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.payload.scopes"
     response = client.post(
-        "/api/v1/tokens/", {"name": "bot", "username": "ghost", "scopes": []}, content_type="application/json"
+        "/api/v1/tokens/",
+        {"name": "bot", "username": "ghost", "scopes": []},
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert "username" in response.json()["detail"]

@@ -47,7 +47,9 @@ def test_password_reset_goes_through_smtp_and_sets_a_new_password(client, person
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0]
-    done = client.post(set_url, {"new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"})
+    done = client.post(
+        set_url, {"new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"}
+    )
     assert done.status_code == 302
     user = get_user_model().objects.get(pk=personas.alice.user.pk)
     assert user.check_password("a-new-Secret-42")

@@ -12,14 +12,19 @@ from trellis.core.models import AuditEvent, ImportRun
 
 @pytest.fixture
 def fake_kind(monkeypatch):
-    monkeypatch.setitem(importing.IMPORTERS, "fake", ("trellis.core.tests.fake_importer.import_fake", "test"))
+    monkeypatch.setitem(
+        importing.IMPORTERS, "fake", ("trellis.core.tests.fake_importer.import_fake", "test")
+    )
 
 
 @pytest.mark.django_db
 def test_rejected_import_writes_nothing_and_records_every_error(fake_kind):
     report = importing.run_import("fake", Path("people.csv"), actor=None, fail=True)
     assert not report.ok
-    assert [str(e) for e in report.errors] == ["row 2, email: not an email address", "row 3, hire_date: use YYYY-MM-DD"]
+    assert [str(e) for e in report.errors] == [
+        "row 2, email: not an email address",
+        "row 3, hire_date: use YYYY-MM-DD",
+    ]
     assert not AuditEvent.objects.filter(code="test.fake.written").exists()
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.REJECTED
@@ -61,7 +66,7 @@ def test_import_command_reports_rows_and_fails(fake_kind, tmp_path, capsys):
 
 
 def test_import_command_names_a_missing_path(tmp_path):
-    with pytest.raises(CommandError, match="path: .* does not exist"):
+    with pytest.raises(CommandError, match=r"path: .* does not exist"):
         call_command("import", "hris", str(tmp_path / "missing.csv"))
 
 
@@ -78,7 +83,9 @@ def test_createadmin_creates_an_ld_admin(capsys):
 
     from trellis.core.permissions import Role, roles_for
 
-    call_command("createadmin", "ops", "--email", "ops@example.com", "--password", "a-Long-pass-phrase-9")
+    call_command(
+        "createadmin", "ops", "--email", "ops@example.com", "--password", "a-Long-pass-phrase-9"
+    )
     user = get_user_model().objects.get(username="ops")
     assert Role.LD_ADMIN in roles_for(user)
     assert not user.is_superuser

@@ -20,10 +20,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
         parser.add_argument("--email", default="", help="Email address (for password resets)")
-        parser.add_argument("--password", help="Password (prompted for when omitted; env TRELLIS_ADMIN_PASSWORD also works)")
-        parser.add_argument("--superuser", action="store_true", help="Also make the account a Django superuser")
+        parser.add_argument(
+            "--password",
+            help="Password (prompted for when omitted; env TRELLIS_ADMIN_PASSWORD also works)",
+        )
+        parser.add_argument(
+            "--superuser", action="store_true", help="Also make the account a Django superuser"
+        )
 
-    def handle(self, *args: Any, username: str, email: str, password: str | None, superuser: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        email: str,
+        password: str | None,
+        superuser: bool,
+        **options: Any,
+    ) -> None:
         import os
 
         password = password or os.environ.get("TRELLIS_ADMIN_PASSWORD")
@@ -51,8 +64,15 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
             user.save()
             user.groups.add(Group.objects.get_or_create(name=Role.LD_ADMIN.value)[0])
-            audit_log(actor=None, code="trellis.admin.created" if created else "trellis.admin.promoted", target=user, data={"superuser": superuser})
-        self.stdout.write(self.style.SUCCESS(f"{'Created' if created else 'Updated'} L&D admin {username}."))
+            audit_log(
+                actor=None,
+                code="trellis.admin.created" if created else "trellis.admin.promoted",
+                target=user,
+                data={"superuser": superuser},
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"{'Created' if created else 'Updated'} L&D admin {username}.")
+        )
 
     @staticmethod
     def stdin_isatty() -> bool:

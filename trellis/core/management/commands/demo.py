@@ -15,12 +15,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)"
+        )
         parser.add_argument("--no-serve", action="store_true", help="Load the demo, then exit")
         parser.add_argument("--rebuild", action="store_true", help="Run every demo step again")
 
-    def handle(self, *args: Any, host: str, port: int, no_serve: bool, rebuild: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, no_serve: bool, rebuild: bool, **options: Any
+    ) -> None:
         from trellis.people.demo import DEMO_LOGINS, DEMO_PASSWORD
 
         self.stdout.write("Preparing the database …")

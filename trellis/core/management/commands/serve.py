@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 def start_worker() -> subprocess.Popen[bytes]:
     """The database-backed task worker as a child process, stopped when serving stops."""
-    proc = subprocess.Popen([sys.executable, "-m", "trellis.cli", "worker"])  # noqa: S603
+    proc = subprocess.Popen([sys.executable, "-m", "trellis.cli", "worker"])
     atexit.register(proc.terminate)
     return proc
 
@@ -19,12 +19,20 @@ class Command(BaseCommand):
     help = "Serve Trellis with the waitress WSGI server (production-grade, pure Python)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)"
+        )
         parser.add_argument("--threads", type=int, default=8, help="Worker threads (default 8)")
-        parser.add_argument("--with-worker", action="store_true", help="Also run the background worker")
+        parser.add_argument(
+            "--with-worker", action="store_true", help="Also run the background worker"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, with_worker: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, with_worker: bool, **options: Any
+    ) -> None:
         from waitress import serve
 
         from config.wsgi import application

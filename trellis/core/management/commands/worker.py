@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Run the background worker: executes queued Django tasks from the database."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls (default 1)")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between polls (default 1)"
+        )
         parser.add_argument("--batch", action="store_true", help="Run the queued tasks, then exit")
 
     def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
