@@ -44,3 +44,41 @@ def test_ld_admin_upload_with_a_bad_row_shows_the_error_and_imports_nothing(
     assert Employee.objects.count() == before
     assert not Employee.objects.filter(employee_id__in=["N001", "N002", "N003"]).exists()
     assert ImportRun.objects.get().status == ImportRun.Status.REJECTED
+
+
+def test_learner_filters_the_catalog_and_opens_an_item(page, personas, password):
+    from trellis.catalog.models import Item
+    from trellis.catalog.tests.factories import ItemFactory, ProviderFactory
+
+    academy = ProviderFactory(slug="trellis-academy", name="Trellis Academy")
+    openstax = ProviderFactory(slug="openstax", name="OpenStax")
+    ItemFactory(provider=academy, title="Prompting 101", format=Item.Format.VIDEO, duration_minutes=8)
+    ItemFactory(provider=academy, title="Spreadsheet basics", format=Item.Format.ARTICLE)
+    ItemFactory(
+        provider=openstax,
+        title="1.1 Background",
+        format=Item.Format.BOOK_SECTION,
+        license="CC BY 4.0",
+        attribution="Introduction to Python Programming, OpenStax. © Rice University. CC BY 4.0.",
+    )
+
+    log_in(page, "alice", password)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalog").click()
+    results = page.locator("#results")
+    assert "3 items" in results.inner_text()
+
+    page.get_by_role("checkbox", name="Video").check()
+    page.wait_for_function("document.querySelector('#results').innerText.includes('1 item')")
+    assert "format=video" in page.url
+    assert "Prompting 101" in results.inner_text()
+    assert "Spreadsheet basics" not in results.inner_text()
+
+    page.get_by_role("checkbox", name="Video").uncheck()
+    page.get_by_role("checkbox", name="Book section").check()
+    page.wait_for_function("document.querySelector('#results').innerText.includes('1 item')")
+    results.get_by_role("link", name="1.1 Background").click()
+    page.wait_for_url("**/catalog/item/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "1.1 Background"
+    assert "© Rice University" in page.locator("body").inner_text()
+    # a learner has no edit link
+    assert page.get_by_role("link", name="Edit").count() == 0
