@@ -52,7 +52,9 @@ def test_learner_filters_the_catalog_and_opens_an_item(page, personas, password)
 
     academy = ProviderFactory(slug="trellis-academy", name="Trellis Academy")
     openstax = ProviderFactory(slug="openstax", name="OpenStax")
-    ItemFactory(provider=academy, title="Prompting 101", format=Item.Format.VIDEO, duration_minutes=8)
+    ItemFactory(
+        provider=academy, title="Prompting 101", format=Item.Format.VIDEO, duration_minutes=8
+    )
     ItemFactory(provider=academy, title="Spreadsheet basics", format=Item.Format.ARTICLE)
     ItemFactory(
         provider=openstax,

@@ -29,7 +29,9 @@ class SkillFamily(TimeStampedModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     level_names = models.JSONField(default=list, help_text="Five names, level 1 to 5")
-    level_descriptions = models.JSONField(default=list, blank=True, help_text="What each level means")
+    level_descriptions = models.JSONField(
+        default=list, blank=True, help_text="What each level means"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -51,14 +53,22 @@ class Skill(TimeStampedModel):
         TECHNOLOGY = "technology", "Technology"
         GROUP = "group", "Skill group"
 
-    uri = models.CharField(max_length=255, unique=True, help_text="Stable identifier (ESCO URI, O*NET code, or trellis:…)")
+    uri = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="Stable identifier (ESCO URI, O*NET code, or trellis:…)",
+    )
     source = models.CharField(max_length=10, choices=Source.choices, db_index=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SKILL)
     label = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
-    reuse_level = models.CharField(max_length=30, blank=True, help_text="ESCO: transversal, cross-sector, …")
+    reuse_level = models.CharField(
+        max_length=30, blank=True, help_text="ESCO: transversal, cross-sector, …"
+    )
     code = models.CharField(max_length=30, blank=True, help_text="Hierarchy code, e.g. S1.2")
-    family = models.ForeignKey(SkillFamily, null=True, blank=True, on_delete=models.SET_NULL, related_name="skills")
+    family = models.ForeignKey(
+        SkillFamily, null=True, blank=True, on_delete=models.SET_NULL, related_name="skills"
+    )
     is_digital = models.BooleanField(default=False)
     is_transversal = models.BooleanField(default=False)
     is_hot_technology = models.BooleanField(default=False, help_text="O*NET hot technology")
@@ -71,7 +81,11 @@ class Skill(TimeStampedModel):
         return self.label
 
     def level_name(self, level: int) -> str:
-        return self.family.level_name(level) if self.family_id and self.family else dict(LEVELS).get(level, str(level))
+        return (
+            self.family.level_name(level)
+            if self.family_id and self.family
+            else dict(LEVELS).get(level, str(level))
+        )
 
 
 class SkillLabel(models.Model):
@@ -81,7 +95,9 @@ class SkillLabel(models.Model):
     label = models.CharField(max_length=300, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["skill", "label"], name="skill_label_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "label"], name="skill_label_unique")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -90,12 +106,16 @@ class SkillLabel(models.Model):
 class Occupation(TimeStampedModel):
     uri = models.CharField(max_length=255, unique=True, help_text="ESCO URI or onet:<SOC code>")
     source = models.CharField(max_length=10, choices=Source.choices, db_index=True)
-    code = models.CharField(max_length=30, blank=True, db_index=True, help_text="ESCO code or O*NET-SOC code")
+    code = models.CharField(
+        max_length=30, blank=True, db_index=True, help_text="ESCO code or O*NET-SOC code"
+    )
     isco_group = models.CharField(max_length=10, blank=True)
     label = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     alt_labels = models.JSONField(default=list, blank=True)
-    job_zone = models.PositiveSmallIntegerField(null=True, blank=True, help_text="O*NET job zone 1–5")
+    job_zone = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="O*NET job zone 1-5"
+    )
     skills = models.ManyToManyField(Skill, through="OccupationSkill", related_name="occupations")
 
     class Meta:
@@ -115,7 +135,12 @@ class OccupationSkill(models.Model):
     relation = models.CharField(max_length=10, choices=Relation.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["occupation", "skill"], name="occupation_skill_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "skill"], name="occupation_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation_id} → {self.skill_id} ({self.relation})"
 
 
 class OccupationTask(models.Model):
@@ -127,7 +152,12 @@ class OccupationTask(models.Model):
     task_type = models.CharField(max_length=20, blank=True, help_text="Core or Supplemental")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["occupation", "task_id"], name="occupation_task_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["occupation", "task_id"], name="occupation_task_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
 
 
 class RoleSkill(TimeStampedModel):
@@ -147,7 +177,10 @@ class RoleSkill(TimeStampedModel):
         ordering = ["job_role", "-is_essential", "skill__label"]
         constraints = [
             models.UniqueConstraint(fields=["job_role", "skill"], name="role_skill_unique"),
-            models.CheckConstraint(condition=models.Q(target_level__gte=1, target_level__lte=5), name="role_skill_level_range"),
+            models.CheckConstraint(
+                condition=models.Q(target_level__gte=1, target_level__lte=5),
+                name="role_skill_level_range",
+            ),
         ]
 
 
@@ -161,18 +194,26 @@ class SkillEvidence(TimeStampedModel):
         LEARNING = "learning", "Learning record"
         IMPORT = "import", "Imported"
 
-    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="skill_evidence")
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.CASCADE, related_name="skill_evidence"
+    )
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="evidence")
     level = models.PositiveSmallIntegerField(choices=LEVELS, validators=LEVEL_VALIDATORS)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SELF)
     observed_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
-    source_ref = models.CharField(max_length=255, blank=True, help_text="E.g. the statement id that produced it")
+    source_ref = models.CharField(
+        max_length=255, blank=True, help_text="E.g. the statement id that produced it"
+    )
 
     class Meta:
         ordering = ["employee", "skill", "-observed_on", "-id"]
         indexes = [models.Index(fields=["employee", "skill", "-observed_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="evidence_level_range"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="evidence_level_range"
+            ),
         ]

@@ -23,6 +23,7 @@ class UserFactory(DjangoModelFactory[User]):  # type: ignore[misc]
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
+
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         self.set_password(extracted or PASSWORD)

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(db_index=True, max_length=300)),
                 ('description', models.TextField(blank=True)),
                 ('alt_labels', models.JSONField(blank=True, default=list)),
-                ('job_zone', models.PositiveSmallIntegerField(blank=True, help_text='O*NET job zone 1–5', null=True)),
+                ('job_zone', models.PositiveSmallIntegerField(blank=True, help_text='O*NET job zone 1-5', null=True)),
             ],
             options={
                 'ordering': ['label'],
