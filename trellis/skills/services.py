@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from trellis.core.services import audit_log
@@ -119,7 +120,9 @@ def _hot_technologies(*, job_role: Any) -> list[Skill]:
             occupation_id=job_role.onet_occupation_id, skill__is_hot_technology=True
         )
         .select_related("skill")
-        .order_by("skill__label")
+        # the technologies most occupations call hot first (Excel, SQL, Python …), not A-Z
+        .annotate(spread=Count("skill__occupation_links"))
+        .order_by("-spread", "skill__label")
     )
     return [link.skill for link in links[:MAX_HOT_TECHNOLOGIES]]
 
