@@ -36,6 +36,7 @@ from trellis.people.forms import (
 )
 from trellis.people.importers import EXAMPLE_CSV, OPTIONAL, REQUIRED
 from trellis.people.models import Department, Group, JobRole
+from trellis.skills.selectors import ai_literacy_level_name, ai_literacy_levels
 
 PAGE_SIZE = 50
 
@@ -129,11 +130,14 @@ def team(request: HttpRequest) -> HttpResponse:
     assert me is not None  # a manager always has an employee record
     line = list(selectors.reporting_line(manager=me).order_by("manager_path"))
     depth0 = me.manager_path.count("/")
+    ai_levels = ai_literacy_levels(employees=line)
     rows = [
         {
             "employee": e,
             "direct": e.manager_id == me.pk,
             "level": e.manager_path.count("/") - depth0,
+            "ai_level": ai_levels.get(e.pk),
+            "ai_level_name": ai_literacy_level_name(ai_levels.get(e.pk)),
         }
         for e in line
     ]

@@ -246,3 +246,27 @@ def job_roles_with_profiles() -> QuerySet[Any]:
         )
         .order_by("title")
     )
+
+
+def ai_literacy_levels(*, employees: Any) -> dict[int, int | None]:
+    """Overall AI-literacy level per employee pk (same rule as the profile), in one query.
+
+    ``employees`` is an iterable of employees or of their primary keys. People without evidence map to None.
+    """
+    ids = [getattr(e, "pk", e) for e in employees]
+    rows = (
+        SkillEvidence.objects.filter(employee_id__in=ids, skill__family__slug=FAMILY_SLUG)
+        .order_by("employee_id", "skill_id", "-observed_on", "-id")
+        .values_list("employee_id", "skill_id", "level")
+    )
+    latest: dict[tuple[int, int], int] = {}
+    for employee_id, skill_id, level in rows:
+        latest.setdefault((employee_id, skill_id), level)
+    per_person: dict[int, list[int]] = {}
+    for (employee_id, _skill_id), level in latest.items():
+        per_person.setdefault(employee_id, []).append(level)
+    return {pk: rounded_mean(per_person.get(pk, [])) for pk in ids}
+
+
+def ai_literacy_level_name(level: int | None) -> str:
+    return LEVEL_NAMES[level - 1] if level else ""

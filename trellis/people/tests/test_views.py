@@ -82,6 +82,8 @@ def test_team_page(personas):
         ("Alice Learner", True),
         ("Bob Peer", True),
     ]
+    assert [r["ai_level"] for r in response.context["rows"]] == [None, None]
+    assert b"not rated" in response.content
     response = personas.client("erin").get(url("team"))
     rows = {r["employee"].full_name: (r["direct"], r["level"]) for r in response.context["rows"]}
     assert (

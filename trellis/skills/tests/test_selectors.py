@@ -100,3 +100,20 @@ def test_employee_without_role_or_evidence(taxonomy, personas):
         profile.ai_literacy_level_name,
     ) == ([], [], None, None)
     assert [line.current_level for line in profile.ai_literacy] == [None] * 8
+
+
+def test_ai_literacy_levels_for_a_team_match_the_profile_rule(
+    taxonomy, personas, django_assert_num_queries
+):
+    from trellis.skills.selectors import ai_literacy_levels
+
+    alice, bob, charlie = personas.alice, personas.bob, personas.charlie
+    _evidence(alice, taxonomy.ai["prompting"], 1, days_ago=10)
+    _evidence(alice, taxonomy.ai["prompting"], 3, days_ago=1)  # latest wins
+    _evidence(alice, taxonomy.ai["foundations"], 4, days_ago=2)  # mean 3.5 -> 4
+    _evidence(bob, taxonomy.ai["foundations"], 2, days_ago=2)
+    _evidence(bob, taxonomy.py, 5, days_ago=2)  # not AI literacy: ignored
+    with django_assert_num_queries(1):
+        levels = ai_literacy_levels(employees=[alice, bob, charlie])
+    assert levels == {alice.pk: 4, bob.pk: 2, charlie.pk: None}
+    assert levels[alice.pk] == employee_skill_profile(employee=alice).ai_literacy_level
