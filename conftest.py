@@ -118,3 +118,19 @@ def smtp_server(settings: Any) -> Any:
         yield SmtpSink(host="127.0.0.1", port=port, messages=received)
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Any:
+    """The public data sets in ../shared/data (ESCO, O*NET, OpenStax, ...). Required in CI."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    path = Path(django_settings.TRELLIS_SHARED_DATA)
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data folder {path} is missing (set TRELLIS_SHARED_DATA)")
+        pytest.skip(f"shared data folder {path} is not present here")
+    return path

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the demo's OpenStax catalog from the shared data folder.
 
-    .venv/bin/python scripts/build_demo_catalog.py [--source /work/shared/data/openstax] [--max-words N]
+    .venv/bin/python scripts/build_demo_catalog.py [--source ../shared/data/openstax] [--max-words N]
 
 Writes, inside the project:
 - trellis/catalog/demo_data/openstax-catalog.jsonl.gz: the 1,718 sections of the 19 books, with only
@@ -77,7 +77,11 @@ def trim(text: str, max_words: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--source", type=Path, default=Path("/work/shared/data/openstax"))
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "openstax",
+    )
     parser.add_argument(
         "--max-words", type=int, default=0, help="trim each section's text (0 = keep it whole)"
     )

@@ -1,6 +1,6 @@
 """Build the demo taxonomy shipped in trellis/skills/demo_data/ from the full ESCO and O*NET files.
 
-Run: .venv/bin/python scripts/build_demo_taxonomy.py [--data /work/shared/data]
+Run: .venv/bin/python scripts/build_demo_taxonomy.py [--data ../shared/data]
 
 Writes the SAME file formats the importers read (gzip CSV for ESCO, gzip tab-separated for O*NET):
 - ESCO: all skills, alternative labels, skill groups, hierarchy and the digital / transversal

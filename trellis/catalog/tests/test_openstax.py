@@ -14,8 +14,6 @@ from trellis.catalog.openstax_skills import PYTHON, STATISTICS
 from trellis.core.importing import run_import
 from trellis.skills.models import Skill
 
-REAL = Path("/work/shared/data/openstax")
-
 SOURCES = """# SOURCES
 
 ## Attribution lines (per book)
@@ -126,11 +124,12 @@ def test_openstax_missing_attribution_rejects(db: Any, tmp_path: Path) -> None:
     assert not Item.objects.exists()
 
 
-def test_real_openstax_catalog(db: Any) -> None:
-    """The full shared export (about 2 s on 2 cores; reads /work/shared/data/openstax)."""
+def test_real_openstax_catalog(db: Any, shared_data: Path) -> None:
+    """The full shared export (about 2 s on 2 cores; reads ../shared/data/openstax)."""
+    real = shared_data / "openstax"
     Skill.objects.create(uri=STATISTICS, source="esco", label="statistics")
     started = time.monotonic()
-    report = import_openstax(REAL, actor=None)
+    report = import_openstax(real, actor=None)
     elapsed = time.monotonic() - started
     assert report.ok, report.errors[:5]
     assert report.created == 1718

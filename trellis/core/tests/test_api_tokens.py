@@ -102,3 +102,10 @@ def test_openapi_schema_is_served(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Trellis API"
+
+
+def test_interactive_docs_load_their_assets_locally(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert 'src="https://' not in html

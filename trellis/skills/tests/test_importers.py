@@ -340,10 +340,8 @@ def test_demo_onet_subset_imports_with_exact_counts(db):
     assert OccupationSkill.objects.filter(occupation__source="onet").count() == 5173
 
 
-def test_real_esco_import_counts(db):
-    source = Path(settings.TRELLIS_SHARED_DATA) / "esco"
-    if not source.is_dir():
-        pytest.skip("shared ESCO data not present")
+def test_real_esco_import_counts(db, shared_data):
+    source = shared_data / "esco"
     report = run_import("esco", source)
     assert report.ok, report.errors[:5]
     assert Skill.objects.filter(source="esco").exclude(kind="group").count() == 13896
