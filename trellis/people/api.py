@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -110,8 +110,8 @@ def patch_employee(request: HttpRequest, employee_id: str, payload: EmployeePatc
                     for m in messages
                 )
     if errors:
-        return 422, {"detail": "Invalid input", "errors": errors}
-    return 200, selectors.employees_joined().get(pk=employee.pk)
+        return Status(422, {"detail": "Invalid input", "errors": errors})
+    return Status(200, selectors.employees_joined().get(pk=employee.pk))
 
 
 @router.get("/departments", response=list[DepartmentOut])
@@ -157,4 +157,4 @@ def import_people(
         deactivate_missing=deactivate_missing,
     )
     body = {**report.as_dict(), "dry_run": dry_run, "details": report.details}
-    return (200 if report.ok else 400), body
+    return Status(200 if report.ok else 400, body)
