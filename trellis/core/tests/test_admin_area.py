@@ -80,3 +80,25 @@ def test_import_detail_is_not_for_learners(personas):
     assert personas.client("alice").get(f"/admin/imports/{run.pk}/").status_code == 403
     html = personas.client("lena").get(f"/admin/imports/{run.pk}/").content.decode()
     assert "email" in html and "bad" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/django-admin/",
+        "/django-admin/people/employee/",
+        "/django-admin/skills/skill/",
+        "/django-admin/catalog/item/",
+        "/django-admin/core/auditevent/",
+    ],
+)
+def test_django_admin_is_for_superusers(personas, url):
+    from django.test import Client
+
+    from trellis.people.tests.factories import UserFactory
+
+    assert personas.client("lena").get(url).status_code == 302  # not staff: sent to the admin login
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    assert client.get(url).status_code == 200
