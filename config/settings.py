@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "trellis.people",
     "trellis.skills",
     "trellis.catalog",
+    "trellis.lrs",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("trellis.people.urls")),
     path("skills/", include("trellis.skills.urls")),
     path("catalog/", include("trellis.catalog.urls")),
+    path("xapi/", include("trellis.lrs.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,103 @@
+"""Statements as stored. The full statement is kept in ``data``; the columns beside it exist to index
+the query parameters of GET /xapi/statements (agent, verb, activity, registration, since/until,
+related_activities, related_agents) on SQLite and PostgreSQL alike.
+
+Agents are indexed by their canonical inverse functional identifier (IFI) string, made by
+``trellis.lrs.xapi.agents.agent_ifi``: ``mbox:mailto:a@b.c``, ``mbox_sha1sum:<hex>``,
+``openid:<uri>``, ``account:<homePage>|<name>``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = ["AttachmentContent", "Statement", "StatementActivity", "StatementAgent"]
+
+
+class Statement(models.Model):
+    id = models.BigAutoField(primary_key=True)  # insertion order: the tie-breaker after ``stored``
+    statement_id = models.UUIDField(unique=True)
+    data = models.JSONField(
+        help_text="The statement as stored (id, timestamp, stored, authority, version set)"
+    )
+    version = models.CharField(max_length=10, default="1.0.0")
+    actor_ifi = models.CharField(max_length=500, blank=True, db_index=True)
+    verb_id = models.CharField(max_length=500)
+    object_type = models.CharField(max_length=20, default="Activity")
+    object_activity_id = models.CharField(max_length=500, blank=True)
+    object_agent_ifi = models.CharField(max_length=500, blank=True)
+    object_statement_ref = models.UUIDField(null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField()
+    is_voided = models.BooleanField(default=False)
+    authority_ifi = models.CharField(max_length=500, blank=True)
+    client = models.ForeignKey(
+        "lrs.LrsClient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    has_attachments = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-stored", "-id"]
+        indexes = [
+            models.Index(fields=["stored", "id"]),
+            models.Index(fields=["verb_id", "stored"]),
+            models.Index(fields=["object_activity_id", "stored"]),
+            models.Index(fields=["actor_ifi", "stored"]),
+            models.Index(fields=["registration", "stored"]),
+            models.Index(fields=["object_statement_ref"]),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementAgent(models.Model):
+    """Every agent a statement mentions, for ``agent`` (+ ``related_agents``) queries."""
+
+    class Relation(models.TextChoices):
+        ACTOR = "actor", "Actor"
+        OBJECT = "object", "Object"
+        RELATED = "related", "Related (authority, context, sub-statement, group member)"
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agent_index")
+    agent_ifi = models.CharField(max_length=500)
+    relation = models.CharField(max_length=10, choices=Relation.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent_ifi", "relation", "statement"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent_ifi} ({self.relation})"
+
+
+class StatementActivity(models.Model):
+    """Every activity a statement mentions, for ``activity`` (+ ``related_activities``) queries."""
+
+    class Relation(models.TextChoices):
+        OBJECT = "object", "Object"
+        RELATED = "related", "Related (context activities, sub-statement)"
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="activity_index"
+    )
+    activity_id = models.CharField(max_length=500)
+    relation = models.CharField(max_length=10, choices=Relation.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity_id", "relation", "statement"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} ({self.relation})"
+
+
+class AttachmentContent(models.Model):
+    """Attachment payloads, stored once per SHA-2 hash."""
+
+    sha2 = models.CharField(max_length=128, unique=True)
+    content_type = models.CharField(max_length=255)
+    length = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.sha2
