@@ -36,7 +36,7 @@ ALLOWED_HEADERS = "Content-Type, Content-Length, Authorization, If-Match, If-Non
 
 
 def negotiate_version(value: str | None) -> str:
-    """1.0.0–1.0.3 → "1.0.3"; 2.0 / 2.0.x → "2.0.0"; anything else → 400."""
+    """1.0.0 to 1.0.3 → "1.0.3"; 2.0 / 2.0.x → "2.0.0"; anything else → 400."""
     if not value:
         raise XapiError("X-Experience-API-Version header is required (1.0.3 or 2.0.0).")
     value = value.strip()
