@@ -39,6 +39,15 @@ setup() {
   .venv/bin/python -m uv sync --frozen --inexact --quiet --python .venv/bin/python "${groups[@]}"
 }
 
+ensure_js_client() {
+  # The JavaScript xAPI client used by the LRS round-trip tests (npm registry, locked).
+  if command -v npm >/dev/null; then
+    (cd tests/xapi_clients/js && npm ci --no-audit --no-fund --silent) || say "npm ci failed: the JavaScript client test will be skipped."
+  else
+    say "npm is not installed: the JavaScript xAPI client test will be skipped."
+  fi
+}
+
 ensure_chromium() {
   command -v chromium >/dev/null && return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
@@ -59,6 +68,7 @@ case "$cmd" in
   test)
     setup
     ensure_chromium
+    ensure_js_client
     if [[ ${1:-} == --postgres ]]; then
       shift
       export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
