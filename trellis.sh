@@ -78,6 +78,10 @@ case "$cmd" in
       say "Running the test suite on SQLite …"
     fi
     export TRELLIS_DATA_DIR=${TRELLIS_DATA_DIR:-$(mktemp -d)}
+    # A file database (WAL, as in production) so that concurrency tests can use several connections.
+    if [[ -z ${DATABASE_URL:-} ]]; then
+      export TEST_SQLITE_NAME=${TEST_SQLITE_NAME:-$TRELLIS_DATA_DIR/test.sqlite3}
+    fi
     exec .venv/bin/pytest -n "${TEST_WORKERS:-2}" -p no:cacheprovider "$@"
     ;;
   setup)

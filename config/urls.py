@@ -11,6 +11,8 @@ urlpatterns = [
     path("skills/", include("trellis.skills.urls")),
     path("catalog/", include("trellis.catalog.urls")),
     path("xapi/", include("trellis.lrs.urls")),
+    path("admin/lrs/", include("trellis.lrs.admin_urls")),
+    path("learning/", include("trellis.lrs.progress_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

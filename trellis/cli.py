@@ -13,6 +13,7 @@ Trellis commands:
   worker        Run the background worker (Django tasks on the database)
   import        Import data: trellis import <kind> <path>  (kinds: hris, esco, onet, catalog, openstax)
   createadmin   Create an L&D admin account (optionally a Django superuser)
+  lrs           Learning record store: trellis lrs client create|list|revoke, trellis lrs reproject
 
 Django's management commands work too (trellis migrate, trellis shell, trellis check, ...):
   trellis help --commands   lists them all; trellis <command> --help explains one.

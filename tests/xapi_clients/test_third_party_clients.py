@@ -53,10 +53,8 @@ def test_tincan_python_round_trip(live_server, credentials):
         version="1.0.3", endpoint=f"{live_server.url}/xapi/", username=key, password=secret
     )
 
-    about = lrs.about()
-    assert about.success, about.data
-    assert "1.0.3" in about.content.version
-
+    # tincan (2020) refuses an About resource that lists "2.0.0" among its versions, so its about()
+    # is not called here; the JavaScript client reads About below.
     actor = Agent(name="Ada Py", mbox="mailto:ada.py@example.com")
     activity = Activity(
         id="https://courses.example.com/py/intro",
@@ -102,29 +100,32 @@ def test_tincan_python_round_trip(live_server, credentials):
         activity=activity,
         agent=actor,
         id="bookmark",
-        content=b'{"page": 3}',
+        content='{"page": 3}',
         content_type="application/json",
     )
     assert lrs.save_state(state).success
     got_state = lrs.retrieve_state(activity, actor, "bookmark")
     assert got_state.success, got_state.data
     assert json.loads(got_state.content.content) == {"page": 3}
+    # tincan looks the ETag up in a list of header tuples and never finds it; read the raw response
+    assert (
+        got_state.response.getheader("ETag") == '"' + hashlib.sha1(b'{"page": 3}').hexdigest() + '"'
+    )
     ids = lrs.retrieve_state_ids(activity, actor)
     assert ids.success and list(ids.content) == ["bookmark"]
 
     profile = ActivityProfileDocument(
         activity=activity,
         id="settings",
-        content=b'{"theme": "dark"}',
+        content='{"theme": "dark"}',
         content_type="application/json",
     )
     assert lrs.save_activity_profile(profile).success
     got_profile = lrs.retrieve_activity_profile(activity, "settings")
     assert got_profile.success and json.loads(got_profile.content.content) == {"theme": "dark"}
-    assert got_profile.content.etag == '"' + hashlib.sha1(b'{"theme": "dark"}').hexdigest() + '"'
 
     agent_profile = AgentProfileDocument(
-        agent=actor, id="prefs", content=b'{"lang": "en"}', content_type="application/json"
+        agent=actor, id="prefs", content='{"lang": "en"}', content_type="application/json"
     )
     assert lrs.save_agent_profile(agent_profile).success
     got_agent_profile = lrs.retrieve_agent_profile(actor, "prefs")
@@ -160,7 +161,7 @@ def test_javascript_client_round_trip(live_server, credentials):
     )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
-    assert out["ok"], out
+    assert out["ok"], {k: out.get(k) for k in ("error", "status", "body")}
 
     assert "1.0.3" in out["about"]["version"]
     sent_id = out["sent_ids"][0]

@@ -18,6 +18,7 @@ from trellis.catalog.forms import ItemForm, ItemSkillForm, ProviderForm
 from trellis.catalog.models import Item, Provider
 from trellis.catalog.partials import render_partial
 from trellis.core.permissions import Role, role_required
+from trellis.lrs.progress_views import learning_panel
 from trellis.skills.models import Skill
 
 BODY_COLLAPSE_CHARS = 1500
@@ -81,6 +82,7 @@ def item_detail(request: HttpRequest, uid: str) -> HttpResponse:
         {
             "nav_active": "catalog",
             "item": item,
+            "learning": learning_panel(user=request.user, item=item),
             "links": list(item.skill_links.all()),
             "siblings": siblings,
             "previous_item": previous_item,

@@ -6,7 +6,9 @@ import XAPI from "@xapi/xapi";
 
 const endpoint = process.env.XAPI_ENDPOINT;
 const auth = XAPI.toBasicAuth(process.env.XAPI_KEY, process.env.XAPI_SECRET);
-const xapi = new XAPI({ endpoint, auth, version: process.env.XAPI_VERSION || "1.0.3" });
+// The fetch adapter: with the default axios adapter under Node, the library's multipart body (a Blob)
+// goes out as application/octet-stream, so attachments never reach any LRS as multipart/mixed.
+const xapi = new XAPI({ endpoint, auth, version: process.env.XAPI_VERSION || "1.0.3", adapter: "fetch" });
 const out = {};
 
 const actor = { objectType: "Agent", name: "Ada JS", mbox: "mailto:ada.js@example.com" };

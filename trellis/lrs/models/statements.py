@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["AttachmentContent", "Statement", "StatementActivity", "StatementAgent"]
+__all__ = [
+    "AttachmentContent",
+    "Statement",
+    "StatementActivity",
+    "StatementAgent",
+    "StatementRefTarget",
+]
 
 
 class Statement(models.Model):
@@ -89,6 +95,27 @@ class StatementActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} ({self.relation})"
+
+
+class StatementRefTarget(models.Model):
+    """The statements a StatementRef statement targets, directly or through a chain (a → b → c gives
+    a: b, c). GET /statements returns a targeting statement when a statement it targets matches the
+    query's filters (xAPI-Communication.md §2.1.3, "Filter Conditions for StatementRefs"). Targets are
+    ids (a target may arrive after the statement that refers to it)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="ref_targets")
+    target_uuid = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "target_uuid"], name="lrs_statement_ref_target_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["target_uuid"])]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} → {self.target_uuid}"
 
 
 class AttachmentContent(models.Model):

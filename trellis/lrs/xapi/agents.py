@@ -28,7 +28,9 @@ def agent_ifi(agent: Any, *, path: str = "agent") -> str:
             raise XapiValidationError(
                 f"{path}.mbox", "must be a mailto: IRI such as mailto:ada@example.com"
             )
-        return f"mbox:{value}"
+        # The domain of an email address is case-insensitive (xAPI-Data.md §2.4.2.3).
+        local, _, domain = value.rpartition("@")
+        return f"mbox:{local}@{domain.lower()}"
     if key == "mbox_sha1sum":
         if (
             not isinstance(value, str)
