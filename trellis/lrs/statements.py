@@ -472,10 +472,27 @@ def _insert_rows(
         ", ".join(["%s"] * len(fields)),
         " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
     )
-    prepared = [
-        tuple(f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True))
-        for row in rows
-    ]
+    # Only fields whose Python value differs from its database value need converting (UUIDs,
+    # datetimes, JSON); text and integer columns go in as they are.
+    plain = (
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.ForeignKey,
+        models.BooleanField,
+    )
+    convert = [not isinstance(f, plain) for f in fields]
+    if any(convert):
+        prepared = [
+            tuple(
+                f.get_db_prep_save(value, connection) if needs else value
+                for f, needs, value in zip(fields, convert, row, strict=True)
+            )
+            for row in rows
+        ]
+    else:
+        prepared = rows
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
             cursor.executemany(sql, prepared[start : start + 5000])

@@ -19,7 +19,7 @@ list (``choices``…) or a ``correctResponsesPattern`` requires an ``interaction
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from typing import Any
 
@@ -816,7 +816,7 @@ def normalize_statement(obj: dict[str, Any], *, version: str) -> dict[str, Any]:
     ``version`` defaults to "1.0.0" (1.0.3) or "2.0.0"; in 2.0.0 ``timestamp`` and ``stored`` are
     rewritten in UTC (``format_timestamp``).
     """
-    data = copy.deepcopy(obj)
+    data = json.loads(json.dumps(obj))  # a deep copy, several times faster than copy.deepcopy
     if "id" in data:
         data["id"] = data["id"].lower()
     _normalize_body(data, version)
