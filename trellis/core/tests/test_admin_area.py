@@ -90,6 +90,8 @@ def test_import_detail_is_not_for_learners(personas):
         "/django-admin/skills/skill/",
         "/django-admin/catalog/item/",
         "/django-admin/core/auditevent/",
+        "/django-admin/lrs/statement/",
+        "/django-admin/lrs/progress/",
     ],
 )
 def test_django_admin_is_for_superusers(personas, url):
