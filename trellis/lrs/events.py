@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from trellis.lrs.projection import item_activity_id
+from trellis.lrs.models import Statement
+from trellis.lrs.projection import item_activity_id, project_statements
 from trellis.lrs.statements import statements_store
 
 XAPI_VERSION = "1.0.3"
@@ -92,7 +93,14 @@ def build_statement(
 
 
 def _store(statement: dict[str, Any]) -> str:
-    return statements_store([statement], version=XAPI_VERSION, authority=trellis_authority())[0]
+    """Store through the LRS like any tool, then project at once: the page that answers the learner's
+    click already shows the new progress (statements from other tools are projected by the worker)."""
+    statement_id = statements_store(
+        [statement], version=XAPI_VERSION, authority=trellis_authority(), project=False
+    )[0]
+    pks = list(Statement.objects.filter(statement_id=statement_id).values_list("pk", flat=True))
+    project_statements(pks)
+    return statement_id
 
 
 def record_item_viewed(*, employee: Any, item: Any) -> str:

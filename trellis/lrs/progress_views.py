@@ -106,7 +106,8 @@ def item_done(request: HttpRequest, uid: str) -> HttpResponse:
     """ "Mark as done" (link, video, article items): a completed statement."""
     item = item_get_for_user(uid=uid, user=request.user)
     events.record_item_completed(employee=_employee(request), item=item)
-    messages.success(request, f"Marked “{item.title}” as done.")
+    if not getattr(request, "htmx", None):  # htmx gets the updated panel instead
+        messages.success(request, f"Marked “{item.title}” as done.")
     return _back(request, item)
 
 
@@ -122,5 +123,6 @@ def item_rate(request: HttpRequest, uid: str) -> HttpResponse:
         )
     except ValidationError:
         return HttpResponse("rating: give a rating from 1 to 5.", status=400)
-    messages.success(request, "Thanks for rating this item.")
+    if not getattr(request, "htmx", None):
+        messages.success(request, "Thanks for rating this item.")
     return _back(request, item)

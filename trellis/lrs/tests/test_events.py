@@ -216,3 +216,18 @@ def test_my_learning_is_one_query_for_the_rows(
     with django_assert_max_num_queries(8):
         response = client.get("/learning/")
     assert response.content.count(b"<tr>") == 1 + 5
+
+
+def test_mark_as_done_with_htmx_answers_the_panel_already_completed(
+    personas: Any, item: Item, settings: Any
+) -> None:
+    # Tasks go to the database queue here (nobody runs them): the panel must not depend on the worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = personas.client("alice")
+    response = client.post(f"/learning/item/{item.uid}/done", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="learning-panel"' in html and "Completed" in html
+    assert Progress.objects.get(employee=personas.alice).status == Progress.Status.COMPLETED
+    # no flash message is left behind for the next full page
+    assert "Marked" not in client.get("/learning/").content.decode()
