@@ -102,7 +102,7 @@ def _unfold_alternate_syntax(
     method = request.GET["method"].upper()
     if method not in {"GET", "PUT", "POST", "DELETE", "HEAD"}:
         raise XapiError(f"method: {method!r} is not an xAPI method.")
-    if not request.content_type.startswith("application/x-www-form-urlencoded"):
+    if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
         raise XapiError(
             "Alternate request syntax: the body must be application/x-www-form-urlencoded.",
             status=415,
@@ -150,7 +150,7 @@ def xapi_view(
                         raise XapiError("The alternate request syntax is not part of xAPI 2.0.")
                 else:
                     method = request.method or "GET"
-                    params = {k: v for k, v in request.GET.items()}
+                    params = {k: str(request.GET.get(k, "")) for k in request.GET}
                     headers = {k.lower(): v for k, v in request.headers.items()}
                     body = request.body
                     if resource != "about":
