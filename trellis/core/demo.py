@@ -63,6 +63,12 @@ DEMO_STEPS: list[Step] = [
         "trellis.skills.demo.build_self_ratings",
         "Self-rated skill evidence for employees",
     ),
+    Step(
+        "lrs.statements",
+        1,
+        "trellis.lrs.demo.build_statements",
+        "Six months of simulated xAPI statements (~300,000) and the progress they give",
+    ),
 ]
 
 

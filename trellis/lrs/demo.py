@@ -7,22 +7,27 @@ viewed → launched → progressed … → completed (durations close to the ite
 interactive items often passed or failed with a score, and sometimes a rating. OpenStax readers work
 through a book section by section. Fixed seed: the same organisation gives the same statements.
 
-Statements go through ``statements_store`` (validated, indexed) in batches of 1,000 without the
-per-batch projection, then ``reproject_all`` builds the progress rows once.
+Statements go through ``statements_store`` (validated, indexed) in batches of 5,000 without the
+per-batch projection, then ``reproject_all`` builds the progress rows once. While it runs, the
+generated statements are kept out of the garbage collector's passes (``gc.freeze``) and SQLite gets
+a larger page cache (``SQLITE_CACHE_KIB``): together they take about a third off the step.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import math
 import random
 import time
-import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connections, router
 from django.utils import timezone
 
 from trellis.lrs.events import ACTIVITY_TYPES, DEFAULT_ACTIVITY_TYPE
@@ -33,7 +38,12 @@ from trellis.lrs.xapi.agents import agent_ifi
 
 SEED = 20250601
 DAYS = 182
-BATCH = 1000
+BATCH = 5000
+#: SQLite page cache while the step runs (KiB, an upper bound; the connection's default is 2 MiB).
+#: The step writes ~800 MB of tables and indexes in one transaction, with random inserts into the
+#: statement-id and registration indexes: with a small cache every batch re-reads pages and spills
+#: dirty ones to the WAL (measured: 20 s of SQLite time with 2 MiB … 15 s with 1 GiB).
+SQLITE_CACHE_KIB = 1_048_576
 ADL = "http://adlnet.gov/expapi/verbs/"
 VIEWED = "http://id.tincanapi.com/verb/viewed"
 RATED = "http://id.tincanapi.com/verb/rated"
@@ -153,6 +163,8 @@ class _Simulator:
             for i in items
         }
         self.hours = list(range(24))
+        # random.choices accumulates the weights on every call; given once, the draws are the same
+        self.hour_cum_weights = list(itertools.accumulate(HOUR_WEIGHTS))
 
     def _pick_item(self, person: dict[str, Any], ai_share: float) -> Any:
         roll = self.rng.random()
@@ -197,7 +209,7 @@ class _Simulator:
                 expected = person["rate"] / 5 * factor
                 count = _poisson(rng, expected)
                 for _ in range(count):
-                    hour = rng.choices(self.hours, HOUR_WEIGHTS)[0]
+                    hour = rng.choices(self.hours, cum_weights=self.hour_cum_weights)[0]
                     local = datetime(
                         day.year,
                         day.month,
@@ -226,7 +238,7 @@ class _Simulator:
             verb: str, at: datetime, result: dict[str, Any] | None = None, reg: str | None = None
         ) -> None:
             statement: dict[str, Any] = {
-                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "id": _uuid4(rng),
                 "actor": actor,
                 "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[1]}},
                 "object": activity,
@@ -241,7 +253,7 @@ class _Simulator:
         add(VIEWED, start)
         if rng.random() < 0.22:  # looked, did not start
             return out
-        registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        registration = _uuid4(rng)
         at = start + timedelta(seconds=rng.randint(5, 90))
         add(f"{ADL}launched", at, reg=registration)
         planned = max(3, item.duration_minutes or 10) * 60 * rng.lognormvariate(0, 0.35)
@@ -295,6 +307,16 @@ class _Simulator:
         return out
 
 
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def _uuid4(rng: random.Random) -> str:
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, without building a UUID object."""
+    value = f"{(rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET:032x}"
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
 def _poisson(rng: random.Random, mean: float) -> int:
     if mean <= 0:
         return 0
@@ -304,6 +326,28 @@ def _poisson(rng: random.Random, mean: float) -> int:
         if p <= limit:
             return k
         k += 1
+
+
+@contextlib.contextmanager
+def _bulk_load(model: type[Any]) -> Any:
+    """For a bulk load: the objects that exist now are left out of the garbage collector's passes
+    (hundreds of thousands of statement dicts it would otherwise walk again and again), and SQLite
+    gets a larger page cache. Both are put back afterwards."""
+    connection = connections[router.db_for_write(model)]
+    previous_cache = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            previous_cache = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = -{int(SQLITE_CACHE_KIB)}")
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if previous_cache is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(previous_cache)}")
 
 
 def build_statements(
@@ -324,20 +368,31 @@ def build_statements(
             pending.append((start, statement))
     # store in time order, the way the tools would have sent them
     pending.sort(key=lambda pair: (pair[1]["timestamp"], pair[1]["id"]))
-    statements = [
-        statement
-        for _, statement in pending
-        if statement["timestamp"] < now.isoformat().replace("+00:00", "Z")
-    ]
+    until = now.isoformat().replace("+00:00", "Z")
+    statements = [statement for _, statement in pending if statement["timestamp"] < until]
+    del pending
     generated = time.monotonic()
-    for index in range(0, len(statements), BATCH):
-        statements_store(
-            statements[index : index + BATCH], version="1.0.3", authority=authority, project=False
-        )
-        if stdout and (index // BATCH) % 50 == 0:
-            stdout.write(f"    {index + BATCH} / {len(statements)} statements stored\n")
-    stored = time.monotonic()
-    projection = reproject_all(stdout=stdout)
+    if stdout:
+        stdout.write(f"    {len(statements)} statements generated ({generated - started:.1f} s)\n")
+    with _bulk_load(Statement):
+        reported = 0
+        for index in range(0, len(statements), BATCH):
+            statements_store(
+                statements[index : index + BATCH],
+                version="1.0.3",
+                authority=authority,
+                project=False,
+            )
+            done = min(len(statements), index + BATCH)
+            percent = done * 100 // len(statements)
+            if stdout and (percent >= reported + 10 or done == len(statements)):
+                reported = percent - percent % 10
+                stdout.write(
+                    f"    {done} / {len(statements)} statements stored ({percent}%, "
+                    f"{time.monotonic() - generated:.1f} s)\n"
+                )
+        stored = time.monotonic()
+        projection = reproject_all(stdout=stdout)
     summary = {
         "statements": len(statements),
         "employees": len(simulator.employees),

@@ -10,11 +10,12 @@ import base64
 import binascii
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -77,6 +78,7 @@ class _Prepared:
         str, Any
     ]  # as sent (normalized), before the LRS set id/stored/timestamp/authority
     statement_id: uuid.UUID
+    actor_ifi: str = ""
     agents: set[tuple[str, str]] = field(default_factory=set)
     activities: set[tuple[str, str]] = field(default_factory=set)
     ref_target: uuid.UUID | None = None
@@ -139,10 +141,21 @@ def _context_index(
                     activities.add((activity["id"], ActivityRelation.RELATED))
 
 
-def _index(prepared: _Prepared) -> None:
-    """Fill the agent and activity index rows of one statement (including its SubStatement)."""
+def _index(prepared: _Prepared, authority_ifis: list[str]) -> None:
+    """Fill the agent and activity index rows of one statement (including its SubStatement) and its
+    actor's IFI. ``authority_ifis`` are ``_agent_ifis`` of its authority (the same for a batch)."""
     data, agents, activities = prepared.data, prepared.agents, prepared.activities
-    agents.update((ifi, Relation.ACTOR) for ifi in _agent_ifis(data.get("actor")))
+    actor = data.get("actor")
+    own = _identified(actor)
+    if own:
+        prepared.actor_ifi = own
+        agents.add((own, Relation.ACTOR))
+    if isinstance(actor, dict) and actor.get("objectType") == "Group":
+        agents.update(
+            (ifi, Relation.ACTOR)
+            for member in actor.get("member") or []
+            if (ifi := _identified(member))
+        )
     obj = data.get("object") or {}
     object_type = obj.get("objectType", "Activity")
     if object_type in ("Agent", "Group"):
@@ -158,12 +171,18 @@ def _index(prepared: _Prepared) -> None:
         elif sub_type == "Activity":
             activities.add((sub_object.get("id", ""), ActivityRelation.RELATED))
         _context_index(obj.get("context"), agents, activities)
-    _context_index(data.get("context"), agents, activities)
-    agents.update((ifi, Relation.RELATED) for ifi in _agent_ifis(data.get("authority")))
+    if "context" in data:
+        _context_index(data["context"], agents, activities)
+    agents.update((ifi, Relation.RELATED) for ifi in authority_ifis)
 
 
 def _attachments_of(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(path, attachment) for the statement's attachments and its SubStatement's."""
+    obj = data.get("object")
+    if "attachments" not in data and not (
+        isinstance(obj, dict) and obj.get("objectType") == "SubStatement"
+    ):
+        return []
     found = [(f"attachments[{i}]", a) for i, a in enumerate(data.get("attachments") or [])]
     obj = data.get("object") or {}
     if obj.get("objectType") == "SubStatement":
@@ -209,6 +228,7 @@ def _prepare(
     seen: dict[uuid.UUID, int] = {}
     used_hashes: set[str] = set()
     default_version = "1.0.0" if version == V1 else "2.0.0"
+    authority_ifis = _agent_ifis(authority)
     for index, raw in enumerate(statements):
         validate_statement(raw, version=version, path="" if single else f"[{index}]")
     for index, raw in enumerate(statements):
@@ -262,7 +282,7 @@ def _prepare(
                 )
             if attachment.get("usageType") == SIGNATURE_USAGE and sha2 in payloads:
                 verify_signature(raw, payloads[sha2][1], path=full_path)
-        _index(item)
+        _index(item, authority_ifis)
         prepared.append(item)
     unused = sorted(set(payloads) - used_hashes)
     if unused:
@@ -322,9 +342,12 @@ def _insert(
 ) -> list[int]:
     """Insert the statements not stored yet; returns the new primary keys. Raises 409 on conflict."""
     by_id = {item.statement_id: item for item in prepared}
-    existing = dict(
-        Statement.objects.filter(statement_id__in=list(by_id)).values_list("statement_id", "data")
-    )
+    data_field = Statement._meta.get_field("data")
+    connection = connections[router.db_for_write(Statement)]
+    existing = {
+        statement_id: data_field.from_db_value(data, None, connection)
+        for statement_id, data in _statements_where_in("statement_id", list(by_id), ["data"])
+    }
     for statement_id, stored_data in existing.items():
         item = by_id[statement_id]
         if not statements_equivalent(stored_data, item.received):
@@ -351,11 +374,12 @@ def _insert(
                 _path(item.index, single, "object.id"),
                 f"{item.voids} is a voiding statement, and a voiding statement cannot be voided",
             )
-    already_voided = set(
-        Statement.objects.filter(verb_id=VOIDED_VERB, object_statement_ref__in=new_ids).values_list(
-            "object_statement_ref", flat=True
+    already_voided = {
+        ref
+        for ref, _verb in _statements_where_in(
+            "object_statement_ref", new_ids, ["verb_id"], verb_id=VOIDED_VERB
         )
-    ) | {item.voids for item in new if item.voids}
+    } | {item.voids for item in new if item.voids}
 
     client_pk = credential.client.pk if credential else None
     authority_ifi = _authority_ifi(prepared[0].data["authority"])
@@ -379,7 +403,7 @@ def _insert(
                 item.statement_id,
                 data,
                 data["version"],
-                _identified(data.get("actor")) or "",
+                item.actor_ifi,
                 (data.get("verb") or {}).get("id", ""),
                 object_type,
                 obj.get("id", "") if object_type == "Activity" else "",
@@ -395,9 +419,7 @@ def _insert(
             )
         )
     _insert_rows(Statement, STATEMENT_COLUMNS, rows)
-    pk_of = dict(
-        Statement.objects.filter(statement_id__in=new_ids).values_list("statement_id", "pk")
-    )
+    pk_of = dict(_statements_where_in("statement_id", new_ids, ["id"]))
 
     _insert_rows(
         StatementAgent,
@@ -452,6 +474,42 @@ def _insert(
     return [pk_of[statement_id] for statement_id in new_ids]
 
 
+def _statements_where_in(
+    column: str, ids: list[uuid.UUID], columns: list[str], *, verb_id: str | None = None
+) -> list[tuple[Any, ...]]:
+    """(UUID, *columns) of the statements whose UUID ``column`` is one of ``ids`` (and whose verb is
+    ``verb_id``, if given); the other columns as the database returns them.
+
+    Plain SQL: with thousands of ids, the ORM's preparation of each parameter of ``__in`` costs more
+    than the query itself. Table and column names come from the model, values are parameters.
+    """
+    if not ids:
+        return []
+    connection = connections[router.db_for_write(Statement)]
+    key = Statement._meta.get_field(column)
+    to_db = _db_converter(key, connection) or (lambda value: value)
+    quote = connection.ops.quote_name
+    selected = ", ".join(
+        quote(Statement._meta.get_field(name).column) for name in [column, *columns]
+    )
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = [to_db(value) for value in ids[start : start + 5000]]
+            sql = "SELECT {} FROM {} WHERE {} IN ({}){}".format(  # noqa: S608
+                selected,
+                quote(Statement._meta.db_table),
+                quote(key.column),
+                ", ".join(["%s"] * len(chunk)),
+                f" AND {quote(Statement._meta.get_field('verb_id').column)} = %s"
+                if verb_id is not None
+                else "",
+            )
+            cursor.execute(sql, [*chunk, verb_id] if verb_id is not None else chunk)
+            found += [(key.to_python(row[0]), *row[1:]) for row in cursor.fetchall()]
+    return found
+
+
 def _insert_rows(
     model: type[models.Model],
     field_names: list[str],
@@ -474,31 +532,98 @@ def _insert_rows(
     )
     # Only fields whose Python value differs from its database value need converting (UUIDs,
     # datetimes, JSON); text and integer columns go in as they are.
-    plain = (
-        models.CharField,
-        models.TextField,
-        models.IntegerField,
-        models.BigIntegerField,
-        models.ForeignKey,
-        models.BooleanField,
-    )
-    convert = [not isinstance(f, plain) for f in fields]
-    if any(convert):
-        prepared = [
-            tuple(
-                f.get_db_prep_save(value, connection) if needs else value
-                for f, needs, value in zip(fields, convert, row, strict=True)
-            )
-            for row in rows
-        ]
-    else:
-        prepared = rows
+    converters = [
+        (position, converter)
+        for position, f in enumerate(fields)
+        if (converter := _db_converter(f, connection)) is not None
+    ]
+    prepared: list[Any] = rows
+    if converters:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for position, converter in converters:
+                values[position] = converter(values[position])
+            prepared.append(values)
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
             cursor.executemany(sql, prepared[start : start + 5000])
 
 
-@transaction.atomic
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.FloatField,
+    models.ForeignKey,
+    models.BooleanField,
+)
+
+
+def _db_converter(f: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any] | None:
+    """What turns a Python value of field ``f`` into its database value, or None when it goes in as
+    it is. The same values as ``f.get_db_prep_save`` for the values given here (UUIDs, aware
+    datetimes, JSON-serialisable data), without its layers of calls per value."""
+    if isinstance(f, _PLAIN_FIELDS):
+        return None
+    if isinstance(f, models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return None
+
+        def uuid_hex(value: Any) -> Any:
+            if isinstance(value, uuid.UUID):
+                return value.hex
+            return f.get_db_prep_save(value, connection)
+
+        return uuid_hex
+    if isinstance(f, models.JSONField):
+        adapt, encoder = connection.ops.adapt_json_value, f.encoder
+
+        def json_value(value: Any) -> Any:
+            if isinstance(value, dict | list):
+                return adapt(value, encoder)
+            return f.get_db_prep_save(value, connection)
+
+        return json_value
+    if isinstance(f, models.DateTimeField):
+        if connection.vendor == "sqlite" and settings.USE_TZ:
+            # What DatabaseOperations.adapt_datetimefield_value does with an aware datetime.
+            # A batch repeats one value (``stored``, ``updated_at``): the last one is kept.
+            db_timezone = connection.timezone
+            last: list[Any] = [None, None]
+
+            def sqlite_datetime(value: Any) -> Any:
+                if value is last[0]:
+                    return last[1]
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    converted = str(value.astimezone(db_timezone).replace(tzinfo=None))
+                else:
+                    converted = f.get_db_prep_save(value, connection)
+                last[0], last[1] = value, converted
+                return converted
+
+            return sqlite_datetime
+        adapt_datetime = connection.ops.adapt_datetimefield_value
+
+        def datetime_value(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                return adapt_datetime(value)
+            return f.get_db_prep_save(value, connection)
+
+        return datetime_value
+    if isinstance(f, models.DateField):
+        adapt_date = connection.ops.adapt_datefield_value
+
+        def date_value(value: Any) -> Any:
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return adapt_date(value)
+            return f.get_db_prep_save(value, connection)
+
+        return date_value
+    return lambda value: f.get_db_prep_save(value, connection)
+
+
 def statements_store(
     statements: list[dict[str, Any]],
     *,
@@ -510,6 +635,9 @@ def statements_store(
     single: bool = False,
 ) -> list[str]:
     """Validate and store a batch atomically (all or nothing); returns the statement ids in order.
+
+    Validation runs before the transaction opens, so concurrent writers hold SQLite's write lock
+    only while they insert.
 
     ``credential`` (an HTTP client) or ``authority`` (Trellis itself) sets the authority. Statements that
     already exist with the same content are accepted (not stored twice); the same id with different
@@ -673,15 +801,23 @@ def statements_query(
     order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
     window = _window_q(query, credential)
     direct: QuerySet[Statement] = Statement.objects.filter(window, _filter_q(query))
-    found = list(direct.order_by(*order).only("pk", "stored", "data")[: query.limit + 1])
+    # Page on the keys first, then read the page's rows: the sort carries (stored, id) only, not
+    # each candidate's JSON (a course with thousands of related statements would sort megabytes).
+    page = list(direct.order_by(*order).values_list("pk", flat=True)[: query.limit + 1])
+    rows = Statement.objects.only("pk", "stored", "data").in_bulk(page)
+    found = [rows[pk] for pk in page]
     if query.has_filters:
-        targets = StatementRefTarget.objects.filter(statement_id=OuterRef(OuterRef("pk"))).values(
-            "target_uuid"
+        # Start from the StatementRef rows (few) and look each target up by its unique id, rather
+        # than walking every stored statement in ``stored`` order to test an EXISTS (a full scan
+        # on SQLite: ~1 s at a million statements).
+        matching_target = Statement.objects.filter(
+            _filter_q(query), statement_id=OuterRef("target_uuid")
         )
         referring = Statement.objects.filter(
             window,
-            Exists(Statement.objects.filter(_filter_q(query), statement_id__in=targets)),
-            object_statement_ref__isnull=False,
+            pk__in=StatementRefTarget.objects.filter(Exists(matching_target)).values(
+                "statement_id"
+            ),
         )
         seen = {s.pk for s in found}
         found += [
