@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from trellis.catalog import openstax_skills
 from trellis.catalog.models import Item, ItemSkill, Provider
+from trellis.catalog.services import ITEM_EDITABLE_FIELDS
 from trellis.core.importing import ImportReport
 from trellis.skills.models import Skill
 
@@ -62,24 +63,9 @@ FALSE_WORDS = {"false", "no", "0", "n"}
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _url_validator = URLValidator(schemes=["http", "https"])
 
-#: Item fields an import sets (compared on re-import to tell updated from unchanged).
-ITEM_FIELDS = (
-    "title",
-    "description",
-    "body",
-    "format",
-    "duration_minutes",
-    "level",
-    "language",
-    "launch_url",
-    "license",
-    "attribution",
-    "collection",
-    "section",
-    "sequence",
-    "learning_objectives",
-    "is_published",
-)
+#: Item fields an import sets (compared on re-import to tell updated from unchanged): every field a
+#: person may edit except the key the import matches on.
+ITEM_FIELDS = tuple(name for name in ITEM_EDITABLE_FIELDS if name != "external_id")
 
 
 @dataclass

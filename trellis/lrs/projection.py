@@ -568,10 +568,10 @@ def _apply_evidence(
     if bulk:
         # A rebuild: the same rows skill_evidence_record writes, inserted in bulk (one executemany,
         # no model instances), with one audit entry for the whole rebuild instead of one per row.
-        from trellis.lrs.statements import _insert_rows
+        from trellis.core.bulk import insert_rows
 
         now = timezone.now()
-        _insert_rows(
+        insert_rows(
             SkillEvidence,
             [
                 "employee",
@@ -862,7 +862,7 @@ def reproject_all(*, stdout: TextIO | None = None) -> dict[str, int]:
 
     Gives exactly the rows that incremental projection gives. This is ``trellis lrs reproject``.
     """
-    from trellis.lrs.statements import _insert_rows
+    from trellis.core.bulk import insert_rows
     from trellis.people.models import Employee
 
     resolver = EmployeeResolver()
@@ -965,7 +965,7 @@ def reproject_all(*, stdout: TextIO | None = None) -> dict[str, int]:
             (employee_id, activity_id, item_id, *(values[name] for name in ROW_FIELDS[1:]), now)
         )
     # One executemany instead of a model instance per row (the same columns bulk_create writes).
-    _insert_rows(Progress, ["employee", "activity_id", "item", *ROW_FIELDS[1:], "updated_at"], rows)
+    insert_rows(Progress, ["employee", "activity_id", "item", *ROW_FIELDS[1:], "updated_at"], rows)
     stats["rows"] = len(rows)
     if stdout:
         stdout.write(f"    {len(rows)} progress rows written\n")

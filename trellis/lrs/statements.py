@@ -10,16 +10,16 @@ import base64
 import binascii
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from trellis.core.bulk import db_converter, insert_rows
 from trellis.lrs.auth import Credential
 from trellis.lrs.documents import activity_definitions_merge
 from trellis.lrs.models import (
@@ -418,10 +418,10 @@ def _insert(
                 bool(item.attachment_hashes),
             )
         )
-    _insert_rows(Statement, STATEMENT_COLUMNS, rows)
+    insert_rows(Statement, STATEMENT_COLUMNS, rows)
     pk_of = dict(_statements_where_in("statement_id", new_ids, ["id"]))
 
-    _insert_rows(
+    insert_rows(
         StatementAgent,
         ["statement", "agent_ifi", "relation"],
         [
@@ -430,7 +430,7 @@ def _insert(
             for ifi, relation in item.agents
         ],
     )
-    _insert_rows(
+    insert_rows(
         StatementActivity,
         ["statement", "activity_id", "relation"],
         [
@@ -449,7 +449,7 @@ def _insert(
             target_uuid__in=list(closures)
         ).values_list("statement_id", "target_uuid"):
             ref_rows += [(statement_pk, further) for further in closures[target]]
-    _insert_rows(StatementRefTarget, ["statement", "target_uuid"], ref_rows, ignore_conflicts=True)
+    insert_rows(StatementRefTarget, ["statement", "target_uuid"], ref_rows, ignore_conflicts=True)
 
     void_now = [t for t in targets if t not in pk_of]
     if void_now:
@@ -487,7 +487,7 @@ def _statements_where_in(
         return []
     connection = connections[router.db_for_write(Statement)]
     key = Statement._meta.get_field(column)
-    to_db = _db_converter(key, connection) or (lambda value: value)
+    to_db = db_converter(key, connection) or (lambda value: value)
     quote = connection.ops.quote_name
     selected = ", ".join(
         quote(Statement._meta.get_field(name).column) for name in [column, *columns]
@@ -508,120 +508,6 @@ def _statements_where_in(
             cursor.execute(sql, [*chunk, verb_id] if verb_id is not None else chunk)
             found += [(key.to_python(row[0]), *row[1:]) for row in cursor.fetchall()]
     return found
-
-
-def _insert_rows(
-    model: type[models.Model],
-    field_names: list[str],
-    rows: list[tuple[Any, ...]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
-    """Insert index rows with one ``executemany`` (several times faster than ``bulk_create`` for
-    thousands of narrow rows: no model instances). Same SQL on SQLite and PostgreSQL."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in field_names]
-    connection = connections[router.db_for_write(model)]
-    # Table and column names come from the models (quoted), never from input; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
-    )
-    # Only fields whose Python value differs from its database value need converting (UUIDs,
-    # datetimes, JSON); text and integer columns go in as they are.
-    converters = [
-        (position, converter)
-        for position, f in enumerate(fields)
-        if (converter := _db_converter(f, connection)) is not None
-    ]
-    prepared: list[Any] = rows
-    if converters:
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for position, converter in converters:
-                values[position] = converter(values[position])
-            prepared.append(values)
-    with connection.cursor() as cursor:
-        for start in range(0, len(prepared), 5000):
-            cursor.executemany(sql, prepared[start : start + 5000])
-
-
-_PLAIN_FIELDS = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BigIntegerField,
-    models.FloatField,
-    models.ForeignKey,
-    models.BooleanField,
-)
-
-
-def _db_converter(f: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any] | None:
-    """What turns a Python value of field ``f`` into its database value, or None when it goes in as
-    it is. The same values as ``f.get_db_prep_save`` for the values given here (UUIDs, aware
-    datetimes, JSON-serialisable data), without its layers of calls per value."""
-    if isinstance(f, _PLAIN_FIELDS):
-        return None
-    if isinstance(f, models.UUIDField):
-        if connection.features.has_native_uuid_field:
-            return None
-
-        def uuid_hex(value: Any) -> Any:
-            if isinstance(value, uuid.UUID):
-                return value.hex
-            return f.get_db_prep_save(value, connection)
-
-        return uuid_hex
-    if isinstance(f, models.JSONField):
-        adapt, encoder = connection.ops.adapt_json_value, f.encoder
-
-        def json_value(value: Any) -> Any:
-            if isinstance(value, dict | list):
-                return adapt(value, encoder)
-            return f.get_db_prep_save(value, connection)
-
-        return json_value
-    if isinstance(f, models.DateTimeField):
-        if connection.vendor == "sqlite" and settings.USE_TZ:
-            # What DatabaseOperations.adapt_datetimefield_value does with an aware datetime.
-            # A batch repeats one value (``stored``, ``updated_at``): the last one is kept.
-            db_timezone = connection.timezone
-            last: list[Any] = [None, None]
-
-            def sqlite_datetime(value: Any) -> Any:
-                if value is last[0]:
-                    return last[1]
-                if isinstance(value, datetime) and value.tzinfo is not None:
-                    converted = str(value.astimezone(db_timezone).replace(tzinfo=None))
-                else:
-                    converted = f.get_db_prep_save(value, connection)
-                last[0], last[1] = value, converted
-                return converted
-
-            return sqlite_datetime
-        adapt_datetime = connection.ops.adapt_datetimefield_value
-
-        def datetime_value(value: Any) -> Any:
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                return adapt_datetime(value)
-            return f.get_db_prep_save(value, connection)
-
-        return datetime_value
-    if isinstance(f, models.DateField):
-        adapt_date = connection.ops.adapt_datefield_value
-
-        def date_value(value: Any) -> Any:
-            if isinstance(value, date) and not isinstance(value, datetime):
-                return adapt_date(value)
-            return f.get_db_prep_save(value, connection)
-
-        return date_value
-    return lambda value: f.get_db_prep_save(value, connection)
 
 
 def statements_store(

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
+from trellis.core.bulk import insert_rows
 from trellis.core.importing import ImportReport, Source
 from trellis.skills.models import Occupation, OccupationSkill, OccupationTask, Skill, SkillLabel
 from trellis.skills.models import Source as TaxonomySource
@@ -185,7 +186,7 @@ def _sync(
         objs = [model(**dict(zip(names, row, strict=True))) for row in to_create]
         model._default_manager.bulk_create(objs, batch_size=BATCH)
     else:
-        _insert_rows(model, [*key, *fields], to_create)
+        insert_rows(model, [*key, *fields], to_create)
     if to_update:
         model._default_manager.bulk_update(
             to_update, [*fields, *(["updated_at"] if stamp else [])], batch_size=UPDATE_BATCH
@@ -207,28 +208,6 @@ def _sync(
         "unchanged": unchanged,
         "deleted": len(stale),
     }
-
-
-def _insert_rows(model: type[models.Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERT for link tables (every column given): skips the ORM's per-object work.
-
-    The link tables (labels, hierarchy, relations, tasks) are 240k rows of the full ESCO import;
-    going through ``bulk_create`` costs about twice as long on SQLite for no benefit.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    # get_field accepts "skill_id" too; every name here is a concrete column.
-    columns = [str(meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's metadata (quoted); values are bound parameters.
-    table = quote(str(meta.db_table))
-    column_list = ", ".join(quote(c) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 5):
-            cursor.executemany(sql, rows[start : start + BATCH * 5])
 
 
 def _add_counts(report: ImportReport, counts: dict[str, int]) -> None:

@@ -1,0 +1,131 @@
+"""Bulk inserts for the hot paths (taxonomy imports, statement storage, projection rebuilds).
+
+``insert_rows`` writes plain rows with one ``executemany``: several times faster than
+``bulk_create`` for hundreds of thousands of narrow rows, because no model instance is built and
+only the values whose database form differs (UUIDs, datetimes, JSON) are converted. The SQL is the
+same on SQLite and PostgreSQL. Identifiers come from the models; values are always parameters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, models, router
+
+
+def insert_rows(
+    model: type[models.Model],
+    field_names: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert rows with one ``executemany`` (several times faster than ``bulk_create`` for
+    thousands of narrow rows: no model instances). Same SQL on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    connection = connections[router.db_for_write(model)]
+    # Table and column names come from the models (quoted), never from input; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
+    )
+    # Only fields whose Python value differs from its database value need converting (UUIDs,
+    # datetimes, JSON); text and integer columns go in as they are.
+    converters = [
+        (position, converter)
+        for position, f in enumerate(fields)
+        if (converter := db_converter(f, connection)) is not None
+    ]
+    prepared: list[Any] = rows
+    if converters:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for position, converter in converters:
+                values[position] = converter(values[position])
+            prepared.append(values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 5000):
+            cursor.executemany(sql, prepared[start : start + 5000])
+
+
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.FloatField,
+    models.ForeignKey,
+    models.BooleanField,
+)
+
+
+def db_converter(f: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any] | None:
+    """What turns a Python value of field ``f`` into its database value, or None when it goes in as
+    it is. The same values as ``f.get_db_prep_save`` for the values given here (UUIDs, aware
+    datetimes, JSON-serialisable data), without its layers of calls per value."""
+    if isinstance(f, _PLAIN_FIELDS):
+        return None
+    if isinstance(f, models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return None
+
+        def uuid_hex(value: Any) -> Any:
+            if isinstance(value, uuid.UUID):
+                return value.hex
+            return f.get_db_prep_save(value, connection)
+
+        return uuid_hex
+    if isinstance(f, models.JSONField):
+        adapt, encoder = connection.ops.adapt_json_value, f.encoder
+
+        def json_value(value: Any) -> Any:
+            if isinstance(value, dict | list):
+                return adapt(value, encoder)
+            return f.get_db_prep_save(value, connection)
+
+        return json_value
+    if isinstance(f, models.DateTimeField):
+        if connection.vendor == "sqlite" and settings.USE_TZ:
+            # What DatabaseOperations.adapt_datetimefield_value does with an aware datetime.
+            # A batch repeats one value (``stored``, ``updated_at``): the last one is kept.
+            db_timezone = connection.timezone
+            last: list[Any] = [None, None]
+
+            def sqlite_datetime(value: Any) -> Any:
+                if value is last[0]:
+                    return last[1]
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    converted = str(value.astimezone(db_timezone).replace(tzinfo=None))
+                else:
+                    converted = f.get_db_prep_save(value, connection)
+                last[0], last[1] = value, converted
+                return converted
+
+            return sqlite_datetime
+        adapt_datetime = connection.ops.adapt_datetimefield_value
+
+        def datetime_value(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                return adapt_datetime(value)
+            return f.get_db_prep_save(value, connection)
+
+        return datetime_value
+    if isinstance(f, models.DateField):
+        adapt_date = connection.ops.adapt_datefield_value
+
+        def date_value(value: Any) -> Any:
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return adapt_date(value)
+            return f.get_db_prep_save(value, connection)
+
+        return date_value
+    return lambda value: f.get_db_prep_save(value, connection)
