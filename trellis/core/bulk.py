@@ -17,6 +17,14 @@ from django.conf import settings
 from django.db import connections, models, router
 
 
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The concrete (column-backed) field ``name`` of ``model``; "skill" and "skill_id" both work."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def insert_rows(
     model: type[models.Model],
     field_names: list[str],
@@ -28,12 +36,12 @@ def insert_rows(
     thousands of narrow rows: no model instances). Same SQL on SQLite and PostgreSQL."""
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in field_names]
+    fields = [concrete_field(model, name) for name in field_names]
     connection = connections[router.db_for_write(model)]
     # Table and column names come from the models (quoted), never from input; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
         connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(connection.ops.quote_name(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)),
         " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
     )

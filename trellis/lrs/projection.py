@@ -214,9 +214,9 @@ class EmployeeResolver:
                 Employee.objects.filter(employee_id__in=names).values_list("employee_id", "pk")
             )
             for name in names:
-                pk = by_username.get(name, by_employee_id.get(name))
-                if pk is not None:
-                    self._cache[f"account:{self.site}|{name}"] = pk
+                found = by_username.get(name, by_employee_id.get(name))
+                if found is not None:
+                    self._cache[f"account:{self.site}|{name}"] = found
         if any(k.startswith("mbox_sha1sum:") for k in keys):
             self._load_sha1()
         for key in keys:

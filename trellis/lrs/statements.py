@@ -19,7 +19,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from trellis.core.bulk import db_converter, insert_rows
+from trellis.core.bulk import concrete_field, db_converter, insert_rows
 from trellis.lrs.auth import Credential
 from trellis.lrs.documents import activity_definitions_merge
 from trellis.lrs.models import (
@@ -345,7 +345,8 @@ def _insert(
     data_field = Statement._meta.get_field("data")
     connection = connections[router.db_for_write(Statement)]
     existing = {
-        statement_id: data_field.from_db_value(data, None, connection)
+        # the ORM passes the column's expression; the JSON decoding does not use it
+        statement_id: data_field.from_db_value(data, None, connection)  # type: ignore[arg-type]
         for statement_id, data in _statements_where_in("statement_id", list(by_id), ["data"])
     }
     for statement_id, stored_data in existing.items():
@@ -486,11 +487,11 @@ def _statements_where_in(
     if not ids:
         return []
     connection = connections[router.db_for_write(Statement)]
-    key = Statement._meta.get_field(column)
+    key = concrete_field(Statement, column)
     to_db = db_converter(key, connection) or (lambda value: value)
     quote = connection.ops.quote_name
     selected = ", ".join(
-        quote(Statement._meta.get_field(name).column) for name in [column, *columns]
+        quote(str(concrete_field(Statement, name).column)) for name in [column, *columns]
     )
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
@@ -499,9 +500,9 @@ def _statements_where_in(
             sql = "SELECT {} FROM {} WHERE {} IN ({}){}".format(  # noqa: S608
                 selected,
                 quote(Statement._meta.db_table),
-                quote(key.column),
+                quote(str(key.column)),
                 ", ".join(["%s"] * len(chunk)),
-                f" AND {quote(Statement._meta.get_field('verb_id').column)} = %s"
+                f" AND {quote(str(concrete_field(Statement, 'verb_id').column))} = %s"
                 if verb_id is not None
                 else "",
             )
