@@ -14,8 +14,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from trellis.catalog import selectors, services
 from trellis.catalog.models import Item, Provider
 from trellis.catalog.schemas import (
-    ImportReportOut,
-    InvalidOut,
     ItemDetailOut,
     ItemIn,
     ItemOut,
@@ -25,6 +23,7 @@ from trellis.catalog.schemas import (
 from trellis.core.api_auth import require_scope
 from trellis.core.importing import run_import
 from trellis.core.permissions import Role, check_role
+from trellis.core.schemas import ImportReportOut, InvalidOut
 from trellis.skills.models import Skill
 
 router = Router(tags=["catalog"])

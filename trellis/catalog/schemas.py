@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -89,32 +88,3 @@ class ItemIn(Schema):
     learning_objectives: list[str] = []
     is_published: bool = True
     skills: list[ItemSkillIn] | None = None
-
-
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut]
-
-
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class ImportReportOut(Schema):
-    kind: str
-    ok: bool
-    dry_run: bool
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    deactivated: int
-    details: dict[str, Any]
-    errors: list[RowErrorOut]

@@ -14,14 +14,13 @@ from ninja.pagination import PageNumberPagination, paginate
 from trellis.core.api_auth import require_scope
 from trellis.core.importing import run_import
 from trellis.core.permissions import ORG_READERS, Role, check_role
+from trellis.core.schemas import ImportReportOut, InvalidOut
 from trellis.people import selectors, services
 from trellis.people.models import Department, Employee, JobRole, Location
 from trellis.people.schemas import (
     DepartmentOut,
     EmployeeOut,
     EmployeePatchIn,
-    ImportReportOut,
-    InvalidOut,
     JobRoleOut,
     LocationOut,
 )

@@ -96,32 +96,3 @@ class EmployeePatchIn(Schema):
     language: str | None = None
     timezone: str | None = None
     hire_date: dt.date | None = None
-
-
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class ImportReportOut(Schema):
-    kind: str
-    ok: bool
-    dry_run: bool
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    deactivated: int
-    details: dict[str, Any]
-    errors: list[RowErrorOut]
-
-
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut]
