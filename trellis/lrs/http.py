@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -93,6 +95,20 @@ def xapi_error_response(error: XapiError, version: str = V1) -> JsonResponse:
     return response
 
 
+def request_body(request: HttpRequest) -> bytes:
+    """The raw body. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is rejected with 413
+    (xAPI-Communication.md §3.2: a Statement, Attachment or document larger than the LRS allows MUST
+    be rejected with 413 Request Entity Too Large)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise XapiError(
+            f"Content-Length: the request body is larger than this LRS accepts ({limit:,} bytes).",
+            status=413,
+        ) from None
+
+
 def _unfold_alternate_syntax(
     request: HttpRequest,
 ) -> tuple[str, dict[str, str], dict[str, str], bytes]:
@@ -108,7 +124,8 @@ def _unfold_alternate_syntax(
             status=415,
         )
     form = {
-        k: v[-1] for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()
+        k: v[-1]
+        for k, v in parse_qs(request_body(request).decode("utf-8"), keep_blank_values=True).items()
     }
     headers = {k.lower(): v for k, v in request.headers.items()}
     params: dict[str, str] = {}
@@ -152,7 +169,7 @@ def xapi_view(
                     method = request.method or "GET"
                     params = {k: str(request.GET.get(k, "")) for k in request.GET}
                     headers = {k.lower(): v for k, v in request.headers.items()}
-                    body = request.body
+                    body = request_body(request)
                     if resource != "about":
                         version = negotiate_version(headers.get("x-experience-api-version"))
                 if method not in allowed:

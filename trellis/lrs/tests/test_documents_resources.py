@@ -623,3 +623,14 @@ def test_no_credentials_is_401(client):
         headers={"X-Experience-API-Version": "1.0.3"},
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("resource", "params"), ALL_KINDS)
+def test_a_document_over_the_size_limit_is_413_and_stores_nothing(lrs, resource, params, settings):
+    # xAPI-Communication.md §3.2: a document larger than the LRS allows MUST be rejected with 413.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = lrs("PUT", resource, params(), b"x" * 1001, content_type="text/plain")
+    assert response.status_code == 413
+    assert "1,000 bytes" in response.json()["error"]
+    assert Document.objects.count() == 0
+    assert lrs("PUT", resource, params(), b"x" * 1000, content_type="text/plain").status_code == 204

@@ -90,3 +90,11 @@ def test_post_with_another_content_type_is_400(lrs):
 def test_delete_is_405(lrs):
     response = lrs.client.delete(URL, **lrs.headers())
     assert response.status_code == 405
+
+
+def test_a_batch_over_the_size_limit_is_413_and_stores_nothing(lrs, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    response = lrs.post([statement() for _ in range(20)])
+    assert response.status_code == 413
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert Statement.objects.count() == 0
