@@ -112,3 +112,20 @@ class DemoStep(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeriodicJob(models.Model):
+    """When each periodic job of ``trellis.core.scheduler`` is next due. A worker enqueues a job
+    only after moving ``next_run_at`` forward with a conditional update, so two workers never
+    enqueue the same run twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
