@@ -36,4 +36,12 @@ def trellis(request: Any) -> dict[str, Any]:
         "nav_items": navigation(roles) if roles else [],
         "is_ld_admin": Role.LD_ADMIN in roles,
         "is_manager": Role.MANAGER in roles,
+        "unread_notifications": _unread_notifications(user) if roles else None,
     }
+
+
+def _unread_notifications(user: Any) -> int | None:
+    """The header's unread badge (cached per user by the notify app: no query on most pages)."""
+    from trellis.notify.badge import unread_for_user
+
+    return unread_for_user(user)

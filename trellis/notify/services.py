@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from trellis.core.bulk import insert_rows
 from trellis.core.services import audit_log
-from trellis.notify import planning
+from trellis.notify import badge, planning
 from trellis.notify.models import (
     DEFAULT_ON,
     MANDATORY_CHANNELS,
@@ -80,6 +80,7 @@ class NotificationRequest:
 @dataclass
 class _Person:
     pk: int
+    user_id: int
     tz: Any
     quiet: tuple[dt.time, dt.time] | None
     active_hour: int | None
@@ -98,9 +99,9 @@ def _people(
         for p in NotificationProfile.objects.filter(employee_id__in=chunk):
             profiles[p.employee_id] = p
     for chunk in _chunks(recipient_ids):
-        for pk, tz_name in Employee.objects.filter(pk__in=chunk, is_active=True).values_list(
-            "pk", "timezone"
-        ):
+        for pk, tz_name, user_id in Employee.objects.filter(
+            pk__in=chunk, is_active=True
+        ).values_list("pk", "timezone", "user_id"):
             profile = profiles.get(pk)
             enabled = org.quiet_hours_enabled
             start, end = org.quiet_start, org.quiet_end
@@ -111,6 +112,7 @@ def _people(
                 end = profile.quiet_end or end
             people[pk] = _Person(
                 pk=pk,
+                user_id=user_id,
                 tz=planning.zone(tz_name),
                 quiet=(start, end) if enabled else None,
                 active_hour=profile.active_hour if profile is not None else None,
@@ -316,6 +318,9 @@ def notifications_send(
         )
         if any(row[3] == Delivery.Status.PENDING and row[4] <= now for row in delivery_rows):
             transaction.on_commit(_enqueue_dispatch)
+        user_ids = {people[rid].user_id for _, rid in ids.values()}
+        badge.forget(user_ids)
+        transaction.on_commit(lambda: badge.forget(user_ids))
         return len(ids)
 
 
@@ -486,12 +491,15 @@ def notification_mark_read(*, notification: Notification, now: dt.datetime | Non
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
+        badge.forget([notification.recipient.user_id])
 
 
 def notifications_mark_all_read(*, employee: Employee, now: dt.datetime | None = None) -> int:
-    return Notification.objects.filter(
+    count = Notification.objects.filter(
         recipient=employee, in_inbox=True, read_at__isnull=True
     ).update(read_at=now or timezone.now())
+    badge.forget([employee.user_id])
+    return count
 
 
 # --- preferences and settings -------------------------------------------------------------------
