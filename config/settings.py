@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "trellis.skills",
     "trellis.catalog",
     "trellis.lrs",
+    "trellis.programs",
     "trellis.notify",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("xapi/", include("trellis.lrs.urls")),
     path("admin/lrs/", include("trellis.lrs.admin_urls")),
     path("learning/", include("trellis.lrs.progress_urls")),
+    path("programs/", include("trellis.programs.urls")),
     path("notifications/", include("trellis.notify.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -14,13 +14,18 @@ def navigation(roles: frozenset[Role]) -> list[dict[str, str]]:
         {"label": "Home", "url": reverse("home"), "key": "home"},
         {"label": "Catalog", "url": reverse("catalog:list"), "key": "catalog"},
         {"label": "My learning", "url": reverse("learning:mine"), "key": "learning"},
+        {"label": "Assigned to me", "url": reverse("programs:assigned"), "key": "assigned"},
         {"label": "My profile", "url": reverse("people:profile"), "key": "profile"},
     ]
     if Role.MANAGER in roles:
         items.append({"label": "My team", "url": reverse("people:team"), "key": "team"})
+        items.append(
+            {"label": "Team programs", "url": reverse("programs:team"), "key": "team_programs"}
+        )
     if roles & {Role.LD_ADMIN, Role.EXECUTIVE, Role.AUDITOR}:
         items.append({"label": "People", "url": reverse("people:list"), "key": "people"})
         items.append({"label": "Skills", "url": reverse("skills:roles"), "key": "skills"})
+        items.append({"label": "Programs", "url": reverse("programs:list"), "key": "programs"})
     if Role.LD_ADMIN in roles:
         items.append({"label": "Admin", "url": reverse("core:admin_home"), "key": "admin"})
     return items

@@ -42,11 +42,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import math
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple, TextIO
@@ -808,21 +809,57 @@ def project_statements(statement_pks: list[int]) -> dict[str, int]:
     stats["evidence_created"], stats["evidence_removed"] = _apply_evidence(
         desired=desired, existing=existing, employees=employees
     )
+    _progress_changed_on_commit(
+        sorted({(e, items.resolve(a)) for e, a in pairs}, key=lambda p: (p[0], p[1] or 0))
+    )
     return stats
 
 
+#: Callbacks told which (employee id, item id or None) progress pairs a projection changed, after its
+#: transaction commits (programs recompute completion this way). Register with
+#: ``progress_listener_add``; a failing callback is logged and does not undo the projection.
+_progress_listeners: list[Callable[[list[tuple[int, int | None]]], None]] = []
+
+
+def progress_listener_add(callback: Callable[[list[tuple[int, int | None]]], None]) -> None:
+    if callback not in _progress_listeners:
+        _progress_listeners.append(callback)
+
+
+def _progress_changed_on_commit(pairs: list[tuple[int, int | None]]) -> None:
+    if not pairs or not _progress_listeners:
+        return
+
+    def run() -> None:
+        for callback in list(_progress_listeners):
+            try:
+                callback(pairs)
+            except Exception:
+                logging.getLogger(__name__).exception("progress listener %r failed", callback)
+
+    transaction.on_commit(run)
+
+
 def project_statements_later(statement_pks: list[int]) -> None:
-    """Schedule the projection of these stored statements: after commit, as a task on the worker."""
+    """Schedule the projection of these stored statements as a task on the worker.
+
+    With the database task backend (the default) the task row is written in the caller's
+    transaction: the statements and the job that projects them commit together (one commit, and no
+    window in which a crash keeps the statements but loses their projection). Other backends (a
+    queue elsewhere, or running tasks immediately, as the tests do) enqueue after the commit.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+
+    from trellis.lrs.tasks import project_statements_task
+
     pks = sorted({int(pk) for pk in statement_pks})
     if not pks:
         return
-
-    def enqueue() -> None:
-        from trellis.lrs.tasks import project_statements_task
-
+    same_database = isinstance(project_statements_task.get_backend(), DatabaseBackend)
+    if same_database and transaction.get_connection().in_atomic_block:
         project_statements_task.enqueue(pks)
-
-    transaction.on_commit(enqueue)
+    else:
+        transaction.on_commit(lambda: project_statements_task.enqueue(pks))
 
 
 #: statements read per query by ``reproject_all`` (by primary key, only the columns it needs)

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from trellis.core.importing import ImportReport
 from trellis.core.models import AuditEvent
 from trellis.people.bulk import employees_bulk_update
+from trellis.people.hooks import people_changed
 from trellis.people.models import Department, Employee, JobRole, Location
 from trellis.people.services import unique_username, valid_timezones
 
@@ -693,6 +694,8 @@ def _write(
         if set(fields) != {"is_active"}:
             User.objects.filter(pk=user_id).update(**fields)
     AuditEvent.objects.bulk_create(audits, batch_size=500)
+    joined = [existing[r.employee_id].pk for r in joiners]
+    people_changed([*joined, *changed], "hris import")
     report.details.update(
         {
             "new_job_titles": new_titles,

@@ -26,10 +26,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from trellis.core.services import audit_log
+from trellis.people.hooks import people_changed
 from trellis.people.models import Department, Employee, Group, JobRole, Location
 
 User = get_user_model()
@@ -110,6 +112,13 @@ def department_update(
         audit_log(
             actor=actor, code="trellis.people.department_updated", target=department, data=changes
         )
+        if "parent" in changes:
+            people_changed(
+                Employee.objects.filter(department__path__startswith=department.path).values_list(
+                    "pk", flat=True
+                ),
+                f"moved: department {department.name} moved",
+            )
     return department
 
 
@@ -279,6 +288,7 @@ def employee_create(
         target=employee,
         data={"employee_id": employee_id},
     )
+    people_changed([employee.pk], "joined")
     return employee
 
 
@@ -336,6 +346,13 @@ def employee_update(*, actor: Any, employee: Employee, **changes: Any) -> Employ
         )
     code = "trellis.people.moved" if set(diff) & set(MOVE_FIELDS) else "trellis.people.updated"
     audit_log(actor=actor, code=code, target=employee, data=diff)
+    if set(diff) & {*MOVE_FIELDS, "hire_date"}:
+        affected = [employee.pk]
+        if "manager" in diff:  # everyone below moved with them
+            affected += Employee.objects.filter(
+                manager_path__startswith=employee.manager_path
+            ).values_list("pk", flat=True)
+        people_changed(affected, "moved: " + ", ".join(sorted(diff)))
     return employee
 
 
@@ -376,6 +393,14 @@ def employee_deactivate(
         target=employee,
         data={"left_on": left_on.isoformat(), "reports_moved": moved},
     )
+    people_changed([employee.pk], "left")
+    if moved:  # the leaver's reports and everyone below them have a new manager chain
+        below = Q()
+        for path in Employee.objects.filter(pk__in=moved).values_list("manager_path", flat=True):
+            below |= Q(manager_path__startswith=path)
+        people_changed(
+            Employee.objects.filter(below).values_list("pk", flat=True), "moved: manager left"
+        )
     return employee
 
 
@@ -394,6 +419,7 @@ def employee_reactivate(*, actor: Any, employee: Employee) -> Employee:
     employee.save(update_fields=["is_active", "left_on", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=True)
     audit_log(actor=actor, code="trellis.people.rejoined", target=employee)
+    people_changed([employee.pk], "rejoined")
     return employee
 
 
@@ -424,6 +450,7 @@ def group_add_members(*, actor: Any, group: Group, employees: Iterable[Employee]
             target=group,
             data={"employees": [e.pk for e in new]},
         )
+        people_changed([e.pk for e in new], f"added to group {group.name}")
     return len(new)
 
 
@@ -439,4 +466,5 @@ def group_remove_members(*, actor: Any, group: Group, employees: Iterable[Employ
             target=group,
             data={"employees": [e.pk for e in gone]},
         )
+        people_changed([e.pk for e in gone], f"removed from group {group.name}")
     return len(gone)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ProgramsConfig(AppConfig):
+    name = "trellis.programs"
+    label = "programs"
+    verbose_name = "Programs (mandates)"
+
+    def ready(self) -> None:
+        # Explicit hooks (no signals): people changes re-evaluate audiences, new progress recomputes
+        # completion, and the periodic safety-net jobs join the scheduler when it exists.
+        from trellis.programs import hooks
+
+        hooks.register()

@@ -1,0 +1,77 @@
+"""Who a program's audience rules select (set operations in the database; a constant number of
+queries however many people match).
+
+Semantics (also in README.md):
+- a rule matches a person when **every criterion that is set** matches; within one criterion, **any**
+  of its values matches (departments include their sub-departments; managers mean everyone below
+  them at every level, not the manager; the hire-date window is inclusive);
+- the audience is the **union** of the rules, plus the include list, minus the exclude list;
+- inactive people (leavers) are never in it; a rule with no criterion set matches everyone; a
+  program with no rule and an empty include list has nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from trellis.people.models import Employee, Group
+
+
+def _rule_q(rule: Any) -> Q:
+    q = Q()
+    dept_paths = [d.path for d in rule.departments.all()]
+    if dept_paths:
+        dq = Q()
+        for path in dept_paths:
+            dq |= Q(department__path__startswith=path)
+        q &= dq
+    roles = [r.pk for r in rule.job_roles.all()]
+    if roles:
+        q &= Q(job_role_id__in=roles)
+    locations = [loc.pk for loc in rule.locations.all()]
+    if locations:
+        q &= Q(location_id__in=locations)
+    groups = [g.pk for g in rule.groups.all()]
+    if groups:
+        members = Group.members.through.objects.filter(group_id__in=groups).values("employee_id")
+        q &= Q(pk__in=members)
+    managers = list(rule.managers.all())
+    if managers:
+        mq = Q()
+        for m in managers:
+            mq |= Q(manager_path__startswith=m.manager_path) & ~Q(pk=m.pk)
+        q &= mq
+    if rule.hired_from:
+        q &= Q(hire_date__gte=rule.hired_from)
+    if rule.hired_to:
+        q &= Q(hire_date__lte=rule.hired_to)
+    return q
+
+
+def audience_queryset(program: Any) -> QuerySet[Employee]:
+    """The active employees the program's rules select (include/exclude lists applied)."""
+    rules = list(
+        program.rules.prefetch_related(
+            "departments", "job_roles", "locations", "groups", "managers"
+        )
+    )
+    selected = Q(pk__in=program.included.values("pk"))
+    for rule in rules:
+        rule_q = _rule_q(rule)
+        # an empty Q would vanish from an OR: a rule without criteria means everyone
+        selected |= rule_q if rule_q else Q(pk__isnull=False)
+    return (
+        Employee.objects.filter(is_active=True)
+        .filter(selected)
+        .exclude(pk__in=program.excluded.values("pk"))
+    )
+
+
+def audience_ids(program: Any, *, among: Iterable[int] | None = None) -> set[int]:
+    qs = audience_queryset(program)
+    if among is not None:
+        qs = qs.filter(pk__in=list(among))
+    return set(qs.values_list("pk", flat=True))

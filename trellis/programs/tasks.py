@@ -1,0 +1,20 @@
+"""Background tasks of programs (django-tasks; run by ``trellis worker``). Idempotent."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from trellis.programs import services
+
+
+@task()
+def people_changed_task(employee_ids: list[int], reason: str) -> dict[str, int]:
+    """Re-evaluate these people in every active program's audience (joiners, movers, leavers)."""
+    return services.people_changed(employee_ids, reason)
+
+
+@task()
+def programs_periodic_task() -> dict[str, int]:
+    """The safety net and the reminder rules: resync audiences, recompute completion from the
+    records, open recertification cycles, evaluate the notification rules."""
+    return services.programs_hourly()
