@@ -23,12 +23,9 @@ def zone(name: str) -> ZoneInfo:
 def local_at(date: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
     """The UTC instant of wall-clock ``time`` on ``date`` in ``tz``. A time skipped by a spring
     change (02:30 in Berlin on the last Sunday of March) maps to the instant just after the gap."""
-    naive = dt.datetime.combine(date, time)
-    aware = naive.replace(tzinfo=tz)
-    instant = aware.astimezone(UTC)
-    if instant.astimezone(tz).replace(tzinfo=None) != naive:  # in a gap: take the later offset
-        instant = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    return instant
+    # fold=0 (PEP 495): in a gap, the offset from before the change (so 02:30 becomes 03:30 in
+    # summer time); a repeated time in autumn maps to its first occurrence.
+    return dt.datetime.combine(date, time, tzinfo=tz).astimezone(UTC)
 
 
 def in_window(t: dt.time, start: dt.time, end: dt.time) -> bool:

@@ -787,6 +787,30 @@ def _program_facts(name: str, employee: Employee) -> dict[str, Any]:
         return {}
 
 
+def _has_facts(facts: dict[str, Any]) -> bool:
+    """Something worth saying: a non-zero count or a non-empty list."""
+    return any(
+        (isinstance(v, int | float) and not isinstance(v, bool) and v)
+        or (isinstance(v, list) and v)
+        for v in facts.values()
+    )
+
+
+def _fact_lines(facts: dict[str, Any]) -> list[str]:
+    """``{"overdue": 2, "overdue_names": [...]}`` -> ``["- Overdue: 2 (A, B)"]``."""
+    lines = []
+    for name, value in facts.items():
+        if name.endswith("_names") or isinstance(value, list | dict):
+            continue
+        line = f"- {name.replace('_', ' ').capitalize()}: {value}"
+        names = facts.get(f"{name}_names") or []
+        if names:
+            shown = ", ".join(str(n) for n in names[:5])
+            line += f" ({shown}{f' and {len(names) - 5} more' if len(names) > 5 else ''})"
+        lines.append(line)
+    return lines
+
+
 def _digest_for(
     employee: Employee,
     *,
@@ -797,7 +821,7 @@ def _digest_for(
 ) -> NotificationRequest | None:
     due = _program_facts("learner_digest_facts", employee)
     team = _program_facts("team_digest_facts", employee) if is_manager else {}
-    if not held and not unread and not due and not team:
+    if not held and not unread and not _has_facts(due) and not _has_facts(team):
         return None
     first = employee.full_name.split()[0]
     lines = [f"Hello {first}, here is your week in Trellis."]
@@ -810,12 +834,10 @@ def _digest_for(
     if unread:
         lines += ["", f"Unread notifications ({len(unread)}):"]
         lines += [f"- {n.subject}" for n in unread[:10]]
-    if due:
-        lines += ["", "What is due:"]
-        lines += [f"- {k}: {v}" for k, v in due.items()]
-    if team:
-        lines += ["", "Your team:"]
-        lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in team.items()]
+    if _has_facts(due):
+        lines += ["", "What is due:", *_fact_lines(due)]
+    if _has_facts(team):
+        lines += ["", "Your team:", *_fact_lines(team)]
     return NotificationRequest(
         recipient_id=employee.pk,
         category=Category.DIGEST,
