@@ -9,6 +9,7 @@ its ETag in the UPDATE itself, so two writers holding the same ETag cannot both 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from trellis.lrs.models import ActivityDefinition, Document
@@ -458,15 +459,8 @@ def activity_definition_merge(old: dict[str, Any], new: dict[str, Any]) -> dict[
     return merged
 
 
-@transaction.atomic
-def activity_definitions_merge(activities: list[dict[str, Any]], *, can_define: bool) -> None:
-    """Record the definitions of the (already validated) Activity objects of a batch of statements,
-    in order: later ones are newer.
-
-    The first definition of an Activity is always recorded. Changing an existing canonical definition
-    needs the authority to define (``can_define``: the client has the ``define`` or ``all`` scope);
-    without it the canonical definition is kept as it is.
-    """
+def _incoming_definitions(activities: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """activity id → the definitions of the batch merged in order (later ones are newer)."""
     incoming: dict[str, dict[str, Any]] = {}
     for activity in activities:
         activity_id = activity.get("id")
@@ -477,6 +471,69 @@ def activity_definitions_merge(activities: list[dict[str, Any]], *, can_define: 
         incoming[activity_id] = (
             activity_definition_merge(previous, definition) if previous else dict(definition)
         )
+    return incoming
+
+
+@functools.lru_cache(maxsize=20_000)
+def _decoded(text: str) -> Any:
+    """The JSON ``text`` decoded; shared between callers, so never changed in place."""
+    return json.loads(text)
+
+
+def activity_definitions_plan(
+    activities: list[dict[str, Any]], *, can_define: bool
+) -> list[dict[str, Any]]:
+    """The Activity objects of a batch whose definitions would change what is stored: the ones not
+    known yet and, with ``can_define``, the ones whose merge gives a new definition. Reads without
+    a lock, before the write transaction; ``activity_definitions_merge`` then writes these (and
+    checks again under the lock). Most batches repeat known definitions: then nothing is written."""
+    incoming = _incoming_definitions(activities)
+    if not incoming:
+        return []
+    stored: dict[str, Any] = {}
+    ids = list(incoming)
+    connection = connections[router.db_for_read(ActivityDefinition)]
+    quote = connection.ops.quote_name
+    table, column = ActivityDefinition._meta.db_table, quote("activity_id")
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            # Plain SQL: the same definitions come back batch after batch, and their JSON text is
+            # decoded once (``_decoded``) instead of by the ORM on every read. Names from the model.
+            cursor.execute(
+                "SELECT {}, {} FROM {} WHERE {} IN ({})".format(  # noqa: S608
+                    column,
+                    quote("definition"),
+                    quote(table),
+                    column,
+                    ", ".join(["%s"] * len(chunk)),
+                ),
+                chunk,
+            )
+            stored.update(
+                (activity_id, _decoded(value) if isinstance(value, str) else value)
+                for activity_id, value in cursor.fetchall()
+            )
+    plan = []
+    for activity_id, definition in incoming.items():
+        if activity_id not in stored or (
+            can_define
+            and activity_definition_merge(stored[activity_id], definition) != stored[activity_id]
+        ):
+            plan.append({"id": activity_id, "definition": definition})
+    return plan
+
+
+@transaction.atomic
+def activity_definitions_merge(activities: list[dict[str, Any]], *, can_define: bool) -> None:
+    """Record the definitions of the (already validated) Activity objects of a batch of statements,
+    in order: later ones are newer.
+
+    The first definition of an Activity is always recorded. Changing an existing canonical definition
+    needs the authority to define (``can_define``: the client has the ``define`` or ``all`` scope);
+    without it the canonical definition is kept as it is.
+    """
+    incoming = _incoming_definitions(activities)
     if not incoming:
         return
     existing = {

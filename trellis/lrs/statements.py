@@ -19,9 +19,16 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from trellis.core.bulk import concrete_field, db_converter, insert_rows
+from trellis.core.bulk import (
+    concrete_field,
+    db_converter,
+    insert_rows,
+    insert_rows_returning,
+    prepare_rows,
+)
+from trellis.core.db import sqlite_writer
 from trellis.lrs.auth import Credential
-from trellis.lrs.documents import activity_definitions_merge
+from trellis.lrs.documents import activity_definitions_merge, activity_definitions_plan
 from trellis.lrs.models import (
     AttachmentContent,
     Statement,
@@ -331,25 +338,16 @@ def _ref_closures(prepared: list[_Prepared]) -> dict[uuid.UUID, set[uuid.UUID]]:
     return {source: closure(source) for source in direct}
 
 
-def _insert(
-    prepared: list[_Prepared],
-    *,
-    version: str,
-    credential: Credential | None,
-    payloads: dict[str, tuple[str, bytes]],
-    stored_at: datetime,
-    single: bool,
-) -> list[int]:
-    """Insert the statements not stored yet; returns the new primary keys. Raises 409 on conflict."""
+def _existing(prepared: list[_Prepared], *, single: bool) -> set[uuid.UUID]:
+    """The ids of the batch already stored with the same content (accepted, not stored twice).
+    Raises 409 when one is stored with different content (statements are immutable)."""
     by_id = {item.statement_id: item for item in prepared}
     data_field = Statement._meta.get_field("data")
     connection = connections[router.db_for_write(Statement)]
-    existing = {
+    existing: set[uuid.UUID] = set()
+    for statement_id, data in _statements_where_in("statement_id", list(by_id), ["data"]):
         # the ORM passes the column's expression; the JSON decoding does not use it
-        statement_id: data_field.from_db_value(data, None, connection)  # type: ignore[arg-type]
-        for statement_id, data in _statements_where_in("statement_id", list(by_id), ["data"])
-    }
-    for statement_id, stored_data in existing.items():
+        stored_data = data_field.from_db_value(data, None, connection)  # type: ignore[arg-type]
         item = by_id[statement_id]
         if not statements_equivalent(stored_data, item.received):
             raise XapiError(
@@ -357,33 +355,22 @@ def _insert(
                 f"{statement_id} is already stored (statements are immutable).",
                 status=409,
             )
-    new = [item for item in prepared if item.statement_id not in existing]
-    if not new:
-        return []
-    new_ids = [item.statement_id for item in new]
+        existing.add(statement_id)
+    return existing
 
-    targets = {item.voids for item in new if item.voids}
-    if targets:
-        voiding_targets = list(
-            Statement.objects.filter(statement_id__in=targets, verb_id=VOIDED_VERB).values_list(
-                "statement_id", flat=True
-            )
-        )
-        if voiding_targets:
-            item = next(i for i in new if i.voids == voiding_targets[0])
-            raise XapiValidationError(
-                _path(item.index, single, "object.id"),
-                f"{item.voids} is a voiding statement, and a voiding statement cannot be voided",
-            )
-    already_voided = {
-        ref
-        for ref, _verb in _statements_where_in(
-            "object_statement_ref", new_ids, ["verb_id"], verb_id=VOIDED_VERB
-        )
-    } | {item.voids for item in new if item.voids}
 
+def _statement_rows(
+    new: list[_Prepared],
+    *,
+    version: str,
+    credential: Credential | None,
+    stored_at: datetime,
+    single: bool,
+) -> list[Any]:
+    """The Statement rows of the new statements, in database form (JSON encoded), before any lock is
+    taken. ``is_voided`` is False here; ``_insert`` sets it for a statement already voided."""
     client_pk = credential.client.pk if credential else None
-    authority_ifi = _authority_ifi(prepared[0].data["authority"])
+    authority_ifi = _authority_ifi(new[0].data["authority"]) if new else ""
     rows = []
     for item in new:
         data = item.data
@@ -413,15 +400,68 @@ def _insert(
                 registration_uuid,
                 timestamp,
                 stored_at,
-                item.statement_id in already_voided and item.voids is None,
+                False,
                 authority_ifi,
                 client_pk,
                 bool(item.attachment_hashes),
             )
         )
-    insert_rows(Statement, STATEMENT_COLUMNS, rows)
-    pk_of = dict(_statements_where_in("statement_id", new_ids, ["id"]))
+    return prepare_rows(Statement, STATEMENT_COLUMNS, rows)
 
+
+IS_VOIDED = STATEMENT_COLUMNS.index("is_voided")
+
+
+def _insert(
+    new: list[_Prepared],
+    rows: list[Any],
+    *,
+    payloads: dict[str, tuple[str, bytes]],
+    single: bool,
+) -> list[int]:
+    """Insert the new statements (rows from ``_statement_rows``) and their index rows inside the
+    caller's transaction; returns their primary keys in order."""
+    if not new:
+        return []
+    new_ids = [item.statement_id for item in new]
+    targets = {item.voids for item in new if item.voids}
+    if targets:
+        voiding_targets = list(
+            Statement.objects.filter(statement_id__in=targets, verb_id=VOIDED_VERB).values_list(
+                "statement_id", flat=True
+            )
+        )
+        if voiding_targets:
+            item = next(i for i in new if i.voids == voiding_targets[0])
+            raise XapiValidationError(
+                _path(item.index, single, "object.id"),
+                f"{item.voids} is a voiding statement, and a voiding statement cannot be voided",
+            )
+    # A statement whose voiding statement arrived first is stored voided (a voiding statement itself
+    # never is). Read inside the transaction: the voiding statement may be committing right now.
+    already_voided = {
+        ref
+        for ref, _verb in _statements_where_in(
+            "object_statement_ref", new_ids, ["verb_id"], verb_id=VOIDED_VERB
+        )
+    } | targets
+    if already_voided:
+        rows = list(rows)
+        for position, item in enumerate(new):
+            if item.statement_id in already_voided and item.voids is None:
+                rows[position] = [
+                    *rows[position][:IS_VOIDED],
+                    True,
+                    *rows[position][IS_VOIDED + 1 :],
+                ]
+
+    uuid_field = concrete_field(Statement, "statement_id")
+    pk_of = {
+        uuid_field.to_python(statement_id): pk
+        for pk, statement_id in insert_rows_returning(
+            Statement, STATEMENT_COLUMNS, rows, ["id", "statement_id"], prepared=True
+        )
+    }
     insert_rows(
         StatementAgent,
         ["statement", "agent_ifi", "relation"],
@@ -550,31 +590,34 @@ def statements_store(
         single=single,
         stored=format_timestamp(stored_at),
     )
+    can_define = credential is None or bool(credential.scopes & {"define", "all"})
     for attempt in range(3):
+        # Everything that only reads (the immutability check, the definitions to merge) and the
+        # encoding of the rows happen before the write transaction, so that concurrent writers hold
+        # SQLite's write lock only while they insert.
+        existing = _existing(prepared, single=single)
+        new = [item for item in prepared if item.statement_id not in existing]
+        rows = _statement_rows(
+            new, version=version, credential=credential, stored_at=stored_at, single=single
+        )
+        # The Activities resource's canonical definitions (xAPI 1.0.3 §2.5): a client may redefine
+        # an activity only with the define (or all) scope; Trellis itself may.
+        definitions = activity_definitions_plan(
+            [a for item in new for a in _activity_objects(item.data)], can_define=can_define
+        )
         try:
-            with transaction.atomic():
-                pks = _insert(
-                    prepared,
-                    version=version,
-                    credential=credential,
-                    payloads=payloads,
-                    stored_at=stored_at,
-                    single=single,
-                )
-                # The Activities resource's canonical definitions (xAPI 1.0.3 §2.5): a client may
-                # redefine an activity only with the define (or all) scope; Trellis itself may.
-                activity_definitions_merge(
-                    [a for item in prepared for a in _activity_objects(item.data)],
-                    can_define=credential is None or bool(credential.scopes & {"define", "all"}),
-                )
+            with sqlite_writer(), transaction.atomic():
+                pks = _insert(new, rows, payloads=payloads, single=single)
+                if definitions:
+                    activity_definitions_merge(definitions, can_define=can_define)
+                if project and pks:
+                    project_statements_later(pks)
             break
         except IntegrityError:
-            # Another request stored one of these ids between our check and our insert (PostgreSQL);
-            # check again: the same statement is accepted, a different one is a conflict.
+            # Another request stored one of these ids between our check and our insert; check
+            # again: the same statement is accepted, a different one is a conflict.
             if attempt == 2:
                 raise
-    if project and pks:
-        transaction.on_commit(lambda: project_statements_later(pks))
     return [str(item.statement_id) for item in prepared]
 
 

@@ -27,7 +27,8 @@ class Statement(models.Model):
         help_text="The statement as stored (id, timestamp, stored, authority, version set)"
     )
     version = models.CharField(max_length=10, default="1.0.0")
-    actor_ifi = models.CharField(max_length=500, blank=True, db_index=True)
+    # Agent queries go through StatementAgent; the column is kept for reading and reprojection.
+    actor_ifi = models.CharField(max_length=500, blank=True)
     verb_id = models.CharField(max_length=500)
     object_type = models.CharField(max_length=20, default="Activity")
     object_activity_id = models.CharField(max_length=500, blank=True)
@@ -49,9 +50,17 @@ class Statement(models.Model):
             models.Index(fields=["stored", "id"]),
             models.Index(fields=["verb_id", "stored"]),
             models.Index(fields=["object_activity_id", "stored"]),
-            models.Index(fields=["actor_ifi", "stored"]),
-            models.Index(fields=["registration", "stored"]),
-            models.Index(fields=["object_statement_ref"]),
+            # Partial indexes: most statements have no StatementRef, and many no registration.
+            models.Index(
+                fields=["registration", "stored"],
+                name="lrs_stmt_registration",
+                condition=models.Q(registration__isnull=False),
+            ),
+            models.Index(
+                fields=["object_statement_ref"],
+                name="lrs_stmt_statement_ref",
+                condition=models.Q(object_statement_ref__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

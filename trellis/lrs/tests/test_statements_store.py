@@ -181,3 +181,20 @@ def test_store_for_trellis_itself_uses_the_given_authority(db):
     assert stored.data["authority"] == authority
     assert stored.authority_ifi == "account:https://trellis|trellis"
     assert stored.client is None
+
+
+def test_with_the_database_task_backend_the_projection_job_commits_with_the_statements(
+    lrs, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    ids = lrs.post([statement(), statement(email="bo@example.com")]).json()
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "trellis.lrs.tasks.project_statements_task"
+    assert job.args_kwargs["args"] == [
+        sorted(Statement.objects.filter(statement_id__in=ids).values_list("pk", flat=True))
+    ]
+    # A batch that fails stores neither its statements nor a job.
+    assert lrs.post([statement(), {"actor": "nobody"}]).status_code == 400
+    assert (Statement.objects.count(), DBTaskResult.objects.count()) == (2, 1)
