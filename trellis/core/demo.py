@@ -69,6 +69,12 @@ DEMO_STEPS: list[Step] = [
         "trellis.lrs.demo.build_statements",
         "Six months of simulated xAPI statements (~300,000) and the progress they give",
     ),
+    Step(
+        "notify.demo",
+        1,
+        "trellis.notify.demo.build_inboxes",
+        "Notifications: inboxes of the demo logins and a failed webhook delivery",
+    ),
 ]
 
 

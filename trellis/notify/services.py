@@ -732,7 +732,7 @@ def new_content_notices_send(*, now: dt.datetime | None = None, days: int = 7) -
         role_skills[role_id].add(skill_id)
     rated: dict[int, set[int]] = defaultdict(set)
     for employee_id, skill_id in SkillEvidence.objects.filter(
-        skill_id__in=list(by_skill)
+        skill_id__in=list(by_skill), kind=SkillEvidence.Kind.SELF
     ).values_list("employee_id", "skill_id"):
         rated[employee_id].add(skill_id)
     people = (

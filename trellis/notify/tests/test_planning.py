@@ -124,7 +124,7 @@ def test_cap_holds_the_extra_message_and_the_digest_carries_it(
     monday = dt.datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
     assert digests_send_due(now=monday, employee_ids=[alice.pk]) == 1
     digest = Notification.objects.get(category=Category.DIGEST, recipient=alice)
-    assert digest.key == "digest:%d:2026-W25" % alice.pk
+    assert digest.key == f"digest:{alice.pk}:2026-W25"
     assert digest.mandatory is True  # it carries a mandatory notice
     assert "Held back to keep your inbox quiet:\n- About m2\n- About mandatory" in digest.body
     assert [i["subject"] for i in digest.context["items"]] == ["About m2", "About mandatory"]
