@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -120,13 +121,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# FULL (the default): a commit is on disk before the request is answered, so nothing acknowledged
+# is lost even to a power cut. NORMAL (WAL): still safe against the process crashing, but the last
+# commits may roll back after a power cut or OS crash; writes cost less. See README "Configuration".
+SQLITE_SYNCHRONOUS = os.environ.get("TRELLIS_SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL"}:
+    raise ImproperlyConfigured("TRELLIS_SQLITE_SYNCHRONOUS: use FULL (default) or NORMAL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=FULL;"
+            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
             "PRAGMA busy_timeout=20000;"
             "PRAGMA foreign_keys=ON;"
         ),
