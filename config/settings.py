@@ -245,3 +245,5 @@ TRELLIS_SHARED_DATA = Path(
     os.environ.get("TRELLIS_SHARED_DATA", BASE_DIR.parent / "shared" / "data")
 )
 API_PAGE_SIZE_MAX = 200
+# Notifications: allow http:// webhook URLs to loopback (tests; production requires https).
+TRELLIS_NOTIFY_ALLOW_HTTP_WEBHOOKS = env_bool("TRELLIS_NOTIFY_ALLOW_HTTP_WEBHOOKS")
