@@ -70,6 +70,12 @@ DEMO_STEPS: list[Step] = [
         "Six months of simulated xAPI statements (~300,000) and the progress they give",
     ),
     Step(
+        "programs.demo",
+        1,
+        "trellis.programs.demo.build_programs",
+        "Programs: AI fluency, responsible AI policy, data privacy, AI in sales",
+    ),
+    Step(
         "notify.demo",
         1,
         "trellis.notify.demo.build_inboxes",

@@ -48,6 +48,7 @@ class ApiToken(models.Model):
         ("skills:write", "Change role profiles and skill evidence"),
         ("catalog:read", "Read the catalog"),
         ("catalog:write", "Import and change catalog items"),
+        ("programs:read", "Read programs, enrollments and planned vs actual"),
     )
 
     name = models.CharField(max_length=100)

@@ -35,6 +35,7 @@ class Fact:
     done_at: dt.datetime | None
     score: float | None
     first_at: dt.datetime
+    last_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,17 @@ def evaluate(*, spec: ProgramSpec, starts_on: dt.date, facts: Iterable[Fact]) ->
                 continue
             if f.first_at.date() >= window or (f.done_at and f.done_at.date() >= window):
                 started = f.first_at if started is None else min(started, f.first_at)
-            if f.done_at is None or timezone.localdate(f.done_at) < window:
+            done_at = f.done_at
+            if done_at is not None and f.last_at and done_at.date() < window <= f.last_at.date():
+                # progress keeps the earliest completion: a done row worked on again in the
+                # window (a recertification) counts from that activity
+                done_at = f.last_at
+            if done_at is None or timezone.localdate(done_at) < window:
                 continue
             if req.min_score is not None and (f.score is None or f.score < req.min_score - 1e-9):
                 continue
-            if req.pk not in met or f.done_at < met[req.pk]:
-                met[req.pk] = f.done_at
+            if req.pk not in met or done_at < met[req.pk]:
+                met[req.pk] = done_at
     needed: list[dt.datetime] = []
     complete = True
     done_count = 0
@@ -178,7 +184,16 @@ def facts_for(
     qs = Progress.objects.filter(Q(item_id__in=item_ids) | Q(activity_id__in=activity_ids))
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=sorted(set(employee_ids)))
-    for employee_id, item_id, activity_id, completed_at, passed_at, score, first in qs.values_list(
+    for (
+        employee_id,
+        item_id,
+        activity_id,
+        completed_at,
+        passed_at,
+        score,
+        first,
+        last,
+    ) in qs.values_list(
         "employee_id",
         "item_id",
         "activity_id",
@@ -186,13 +201,19 @@ def facts_for(
         "passed_at",
         "score_scaled",
         "first_activity_at",
+        "last_activity_at",
     ):
         done = passed_at or completed_at
         if passed_at and completed_at:
             done = min(passed_at, completed_at) if score is None else passed_at
         out[employee_id].append(
             Fact(
-                item_id=item_id, activity_id=activity_id, done_at=done, score=score, first_at=first
+                item_id=item_id,
+                activity_id=activity_id,
+                done_at=done,
+                score=score,
+                first_at=first,
+                last_at=last,
             )
         )
     return out
@@ -271,8 +292,25 @@ def enrollments_recompute(
             e.started_at, e.completed_at, e.done_count, e.expires_on = new
             changed.append(e)
     if changed:
+        # rows with the same new values in one UPDATE each; the rest with bulk_update (its CASE
+        # expressions get slow on large batches)
+        same: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for e in changed:
+            same[(e.started_at, e.completed_at, e.done_count, e.expires_on)].append(e.pk)
+        for values, pks in same.items():
+            if len(pks) == 1:
+                continue
+            for chunk in range(0, len(pks), 5000):
+                Enrollment.objects.filter(pk__in=pks[chunk : chunk + 5000]).update(
+                    started_at=values[0],
+                    completed_at=values[1],
+                    done_count=values[2],
+                    expires_on=values[3],
+                )
+        singles = {pks[0] for pks in same.values() if len(pks) == 1}
+        single = [e for e in changed if e.pk in singles]
         Enrollment.objects.bulk_update(
-            changed, ["started_at", "completed_at", "done_count", "expires_on"], batch_size=1000
+            single, ["started_at", "completed_at", "done_count", "expires_on"], batch_size=200
         )
     if events:
         EnrollmentEvent.objects.bulk_create(events, batch_size=1000)
