@@ -471,14 +471,16 @@ def _insert(
             for ifi, relation in item.agents
         ],
     )
+    stored_at = rows[0][STATEMENT_COLUMNS.index("stored")]  # already in database form
     insert_rows(
         StatementActivity,
-        ["statement", "activity_id", "relation"],
+        ["statement", "activity_id", "relation", "stored"],
         [
-            (pk_of[item.statement_id], activity_id, relation)
+            (pk_of[item.statement_id], activity_id, relation, stored_at)
             for item in new
             for activity_id, relation in item.activities
         ],
+        prepared=True,
     )
     closures = _ref_closures(new)
     ref_rows = [
@@ -674,8 +676,9 @@ class StatementQuery:
         )
 
 
-def _filter_q(query: StatementQuery) -> Q:
-    """The non-time filters, for the statement itself (or for a statement it targets)."""
+def _filter_q(query: StatementQuery, *, joined_activity: bool = False) -> Q:
+    """The non-time filters, for the statement itself (or for a statement it targets). With
+    ``joined_activity`` the related activity filter is left to the caller's join."""
     q = Q()
     if query.agent_ifi is not None:
         relations = (
@@ -690,7 +693,7 @@ def _filter_q(query: StatementQuery) -> Q:
         )
     if query.verb is not None:
         q &= Q(verb_id=query.verb)
-    if query.activity is not None:
+    if query.activity is not None and not joined_activity:
         if query.related_activities:
             q &= Q(
                 pk__in=StatementActivity.objects.filter(activity_id=query.activity).values(
@@ -730,10 +733,26 @@ def statements_query(
     StatementRef (directly or by a chain) targets a matching statement matches too."""
     order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
     window = _window_q(query, credential)
-    direct: QuerySet[Statement] = Statement.objects.filter(window, _filter_q(query))
     # Page on the keys first, then read the page's rows: the sort carries (stored, id) only, not
-    # each candidate's JSON (a course with thousands of related statements would sort megabytes).
-    page = list(direct.order_by(*order).values_list("pk", flat=True)[: query.limit + 1])
+    # each candidate's JSON.
+    if query.activity is not None and query.related_activities:
+        # Walk the activity's index rows newest first (they carry ``stored``) and stop at the limit,
+        # rather than sorting every statement that mentions a course. A statement can mention the
+        # activity twice (as object and in its context): read twice the limit and keep each once.
+        sign = "" if query.ascending else "-"
+        candidates = (
+            Statement.objects.filter(
+                window,
+                _filter_q(query, joined_activity=True),
+                activity_index__activity_id=query.activity,
+            )
+            .order_by(f"{sign}activity_index__stored", f"{sign}pk")
+            .values_list("pk", flat=True)[: 2 * (query.limit + 1)]
+        )
+        page = list(dict.fromkeys(candidates))[: query.limit + 1]
+    else:
+        direct: QuerySet[Statement] = Statement.objects.filter(window, _filter_q(query))
+        page = list(direct.order_by(*order).values_list("pk", flat=True)[: query.limit + 1])
     rows = Statement.objects.only("pk", "stored", "data").in_bulk(page)
     found = [rows[pk] for pk in page]
     if query.has_filters:

@@ -98,9 +98,17 @@ class StatementActivity(models.Model):
     )
     activity_id = models.CharField(max_length=500)
     relation = models.CharField(max_length=10, choices=Relation.choices)
+    # The statement's ``stored``, copied here so that a related_activities query reads the newest
+    # statements of an activity straight off this index and stops at the limit, instead of sorting
+    # every statement that mentions a course.
+    stored = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["activity_id", "relation", "statement"])]
+        indexes = [
+            models.Index(
+                fields=["activity_id", "stored", "statement"], name="lrs_sa_activity_stored"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity_id} ({self.relation})"

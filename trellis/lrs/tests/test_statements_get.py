@@ -95,6 +95,36 @@ def test_activity_filter_with_related_activities(lrs):
     assert ids_of(lrs.get({"activity": parent, "related_activities": "true"})) == [direct, child]
 
 
+@pytest.mark.parametrize("ascending", ["false", "true"])
+def test_related_activities_pages_each_statement_once_in_stored_order(lrs, ascending):
+    course = "http://example.com/activities/course"
+    in_course = {"contextActivities": {"parent": [{"id": course}], "grouping": [{"id": course}]}}
+    posted = lrs.post(
+        [statement(context=in_course) for _ in range(3)]
+        + [statement(activity=course, context=in_course)]  # object and context: listed once
+    ).json()
+    posted += lrs.post([statement(activity=course), statement()]).json()[:1]
+    posted += lrs.post([statement(context=in_course) for _ in range(2)]).json()
+    params = {"activity": course, "related_activities": "true", "limit": "2"}
+    response = lrs.get({**params, "ascending": ascending})
+    seen: list[str] = []
+    while True:
+        body = response.json()
+        assert len(body["statements"]) <= 2
+        seen += [s["id"] for s in body["statements"]]
+        if not body["more"]:
+            break
+        response = lrs.client.get(body["more"], **lrs.headers())
+    stored_order = [
+        str(i)
+        for i in Statement.objects.filter(statement_id__in=posted)
+        .order_by("stored", "pk")
+        .values_list("statement_id", flat=True)
+    ]
+    assert seen == (stored_order if ascending == "true" else stored_order[::-1])
+    assert len(seen) == 7
+
+
 def test_since_is_exclusive_and_until_inclusive_on_stored(lrs):
     first = lrs.post(statement()).json()[0]
     second = lrs.post(statement()).json()[0]
