@@ -746,7 +746,7 @@ def statements_query(
                 _filter_q(query, joined_activity=True),
                 activity_index__activity_id=query.activity,
             )
-            .order_by(f"{sign}activity_index__stored", f"{sign}pk")
+            .order_by(f"{sign}activity_index__stored", f"{sign}activity_index__statement_id")
             .values_list("pk", flat=True)[: 2 * (query.limit + 1)]
         )
         page = list(dict.fromkeys(candidates))[: query.limit + 1]
