@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "trellis.lrs",
     "trellis.programs",
     "trellis.notify",
+    "trellis.discovery",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("learning/", include("trellis.lrs.progress_urls")),
     path("programs/", include("trellis.programs.urls")),
     path("notifications/", include("trellis.notify.urls")),
+    path("discover/", include("trellis.discovery.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

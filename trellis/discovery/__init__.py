@@ -1,0 +1,1 @@
+"""Discovery: search, ask, skill tagging, recommendations and learning paths (issue 5)."""

@@ -1,0 +1,1 @@
+"""Pure-Python discovery engine (no Django import anywhere in this package)."""

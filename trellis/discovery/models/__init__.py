@@ -1,0 +1,1 @@
+"""Discovery models, one module per area; each area adds a ``from .x import *  # noqa`` line."""
