@@ -31,6 +31,38 @@ def catalog_item(db):
     return ItemFactory(title="Evaluating AI output", body="Check the sources.\n" * 40)
 
 
+@pytest.fixture
+def program(personas, catalog_item):
+    """An active program with a policy, an elective group and one completion, and a draft one
+    whose preview warns that it would go over the mandate budget."""
+    from trellis.catalog.tests.factories import ItemFactory
+    from trellis.lrs.events import record_item_completed
+    from trellis.programs import services
+
+    lena = personas.lena.user
+    program = services.program_create(
+        actor=lena, name="AI fluency", objective="Use AI well.", pace_points=[[10, 20], [90, 100]]
+    )
+    services.audience_set(actor=lena, program=program, rules=[{}])
+    services.requirement_add(actor=lena, program=program, item=catalog_item)
+    group = services.requirement_group_add(
+        actor=lena, program=program, name="Any", required_count=1
+    )
+    for title in ("Prompting", "Reviewing"):
+        services.requirement_add(
+            actor=lena, program=program, item=ItemFactory(title=title), group=group
+        )
+    services.requirement_add(actor=lena, program=program, title="AI policy", body="Be careful.")
+    services.program_activate(actor=lena, program=program)
+    record_item_completed(employee=personas.alice, item=catalog_item)
+    services.mandate_budget_set(actor=lena, job_role=None, hours_per_quarter=0.5)
+    draft = services.program_create(actor=lena, name="Data privacy", category="compliance")
+    services.audience_set(actor=lena, program=draft, rules=[{}])
+    privacy = ItemFactory(title="Privacy basics", duration_minutes=60)
+    services.requirement_add(actor=lena, program=draft, item=privacy)
+    return {"program": program.pk, "draft": draft.pk}
+
+
 def test_login_page_has_no_accessibility_violations(page):
     page.goto("/accounts/login/")
     assert axe_violations(page) == []
@@ -50,9 +82,10 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/notifications/",
                 "/notifications/settings/",
                 "/notifications/log/",
+                "/programs/assigned/",
             ],
         ),
-        ("maria", ["/people/team/"]),
+        ("maria", ["/people/team/", "/programs/team/"]),
         (
             "lena",
             [
@@ -65,16 +98,26 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/people/departments/",
                 "/notifications/admin/settings/",
                 "/notifications/admin/failed/",
+                "/programs/",
+                "/programs/new/",
+                "/programs/budget/",
+                "/programs/{program}/",
+                "/programs/{program}/edit/",
+                "/programs/{program}/preview/",
+                "/programs/{draft}/preview/",
             ],
         ),
     ],
 )
 def test_main_pages_have_no_accessibility_violations(
-    page, personas, password, catalog_item, who, paths
+    page, personas, password, catalog_item, program, who, paths
 ):
     log_in(page, who, password)
     found = {}
-    for path in [*paths, f"/catalog/item/{catalog_item.uid}/"]:
+    for path in [
+        *(p.format(**program) for p in paths),
+        f"/catalog/item/{catalog_item.uid}/",
+    ]:
         response = page.goto(path)
         assert response.status == 200, path
         violations = axe_violations(page)
