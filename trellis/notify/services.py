@@ -770,9 +770,10 @@ def new_content_notices_send(*, now: dt.datetime | None = None, days: int = 7) -
     return notifications_send(requests, now=now)
 
 
-def _program_facts(name: str, employee: Employee) -> dict[str, Any]:
-    """Facts from the programs app (``trellis.programs.selectors.<name>(employee)``) if it is
-    installed and provides them; {} otherwise, so the digest works without programs."""
+def _program_facts(name: str, employee: Employee, *, today: dt.date) -> dict[str, Any]:
+    """Facts from the programs app (``trellis.programs.selectors.<name>(employee, today=…)``, on
+    the person's local date of the digest) if it is installed and provides them; {} otherwise, so
+    the digest works without programs."""
     try:
         from trellis.programs import selectors as program_selectors  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -781,7 +782,7 @@ def _program_facts(name: str, employee: Employee) -> dict[str, Any]:
     if fn is None:
         return {}
     try:
-        return dict(fn(employee) or {})
+        return dict(fn(employee, today=today) or {})
     except Exception:
         logger.exception("programs.%s failed for %s", name, employee.pk)
         return {}
@@ -818,9 +819,10 @@ def _digest_for(
     held: list[Notification],
     unread: list[Notification],
     week: str,
+    today: dt.date,
 ) -> NotificationRequest | None:
-    due = _program_facts("learner_digest_facts", employee)
-    team = _program_facts("team_digest_facts", employee) if is_manager else {}
+    due = _program_facts("learner_digest_facts", employee, today=today)
+    team = _program_facts("team_digest_facts", employee, today=today) if is_manager else {}
     if not held and not unread and not _has_facts(due) and not _has_facts(team):
         return None
     first = employee.full_name.split()[0]
@@ -906,7 +908,12 @@ def digests_send_due(
     requests = []
     for pk, (employee, week) in due_people.items():
         request = _digest_for(
-            employee, is_manager=pk in managers, held=held[pk], unread=unread[pk], week=week
+            employee,
+            is_manager=pk in managers,
+            held=held[pk],
+            unread=unread[pk],
+            week=week,
+            today=now.astimezone(planning.zone(employee.timezone)).date(),
         )
         if request is not None:
             requests.append(request)

@@ -175,6 +175,41 @@ def assigned_to(*, employee: Any, today: dt.date | None = None) -> list[dict[str
     return out
 
 
+def learner_digest_facts(employee: Any, *, today: dt.date | None = None) -> dict[str, Any]:
+    """For the learner's weekly digest: their open enrollments (latest cycle, active programs) that
+    are overdue or due within ``pace.AT_RISK_DAYS`` days. ``{"overdue": n, "overdue_names": [...],
+    "due_soon": n, "due_soon_names": [...]}``; names as "Program (due Friday 4 December 2026)",
+    soonest first. Completed and exempt ones are left out. One query."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=pace.AT_RISK_DAYS)
+    latest: dict[int, tuple[int, str, dt.date, dt.datetime | None]] = {}
+    for program_id, cycle, name, due_on, completed_at in (
+        Enrollment.objects.filter(
+            employee=employee,
+            state=Enrollment.State.ACTIVE,
+            program__status=Program.Status.ACTIVE,
+        )
+        .order_by("program_id", "cycle")
+        .values_list("program_id", "cycle", "program__name", "due_on", "completed_at")
+    ):
+        latest[program_id] = (cycle, name, due_on, completed_at)  # the latest cycle wins
+    open_ = sorted(
+        (due_on, name) for _, name, due_on, completed_at in latest.values() if completed_at is None
+    )
+    overdue = [f"{name} (was due {_day(due_on)})" for due_on, name in open_ if due_on < today]
+    soon = [f"{name} (due {_day(due_on)})" for due_on, name in open_ if today <= due_on <= horizon]
+    return {
+        "overdue": len(overdue),
+        "overdue_names": overdue,
+        "due_soon": len(soon),
+        "due_soon_names": soon,
+    }
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def _group_satisfied(r: Requirement, met: dict[int, Any], reqs: list[Requirement]) -> bool:
     if r.group_id is None:
         return False

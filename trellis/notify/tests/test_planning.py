@@ -184,3 +184,63 @@ def test_active_hours_schedule_non_urgent_categories(personas):
     evening = dt.datetime(2026, 6, 10, 18, 0, tzinfo=BERLIN).astimezone(UTC)
     send(alice, "late", evening, category=Category.NEW_CONTENT)
     assert email_due("late").due_at == dt.datetime(2026, 6, 11, 15, 0, tzinfo=UTC)  # tomorrow 17:00
+
+
+def test_digest_says_what_is_due_and_tells_managers_about_their_team(personas):
+    from trellis.programs import services as programs
+    from trellis.programs.models import Enrollment
+
+    lena = personas.lena.user
+    monday = dt.datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # after 08:00 in London (alice, bob, maria)
+    launched = dt.datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+    def program(name: str, due_on: dt.date) -> int:
+        p = programs.program_create(actor=lena, name=name, due_policy="relative", due_days=30)
+        programs.audience_set(actor=lena, program=p, rules=[{"managers": [personas.maria]}])
+        programs.program_activate(actor=lena, program=p, now=launched)
+        Enrollment.objects.filter(program=p).update(due_on=due_on)
+        return p.pk
+
+    program("Data privacy", dt.date(2026, 6, 12))  # overdue (Friday)
+    program("AI fluency", dt.date(2026, 6, 17))  # due in 2 days
+    program("Later", dt.date(2026, 7, 30))  # not due yet: not mentioned
+    done = program("Done already", dt.date(2026, 6, 16))
+    Enrollment.objects.filter(program_id=done, employee=personas.alice).update(
+        completed_at=monday - dt.timedelta(days=3)
+    )
+    Enrollment.objects.filter(program_id=done, employee=personas.bob).update(state="exempt")
+
+    people = [personas.alice, personas.maria, personas.charlie]
+    assert digests_send_due(now=monday, employee_ids=[p.pk for p in people]) == 2
+    alice = Notification.objects.get(category=Category.DIGEST, recipient=personas.alice)
+    assert alice.body == (
+        "Hello Alice, here is your week in Trellis.\n"
+        "\n"
+        "What is due:\n"
+        "- Overdue: 1 (Data privacy (was due Friday 12 June 2026))\n"
+        "- Due soon: 1 (AI fluency (due Wednesday 17 June 2026))"
+    )
+    assert alice.context["due"] == {
+        "overdue": 1,
+        "overdue_names": ["Data privacy (was due Friday 12 June 2026)"],
+        "due_soon": 1,
+        "due_soon_names": ["AI fluency (due Wednesday 17 June 2026)"],
+    }
+    assert alice.context["team"] == {}  # not a manager
+    maria = Notification.objects.get(category=Category.DIGEST, recipient=personas.maria)
+    assert maria.body == (
+        "Hello Maria, here is your week in Trellis.\n"
+        "\n"
+        "Your team:\n"
+        "- Overdue: 2 (Alice Learner — Data privacy, Bob Peer — Data privacy)\n"
+        "- Due soon: 2 (Alice Learner — AI fluency, Bob Peer — AI fluency)\n"
+        "- At risk: 4"  # AI fluency, and Later (not started, half of the time gone)
+    )
+    assert maria.context["due"] == {
+        "overdue": 0,
+        "overdue_names": [],
+        "due_soon": 0,
+        "due_soon_names": [],
+    }
+    # nothing due and no team: no digest for charlie
+    assert not Notification.objects.filter(recipient=personas.charlie).exists()
