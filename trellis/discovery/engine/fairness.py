@@ -79,6 +79,10 @@ def _rates(
     }
 
 
+def _ratio(rate: float | None, overall: float | None) -> float | None:
+    return rate / overall if rate is not None and overall else None
+
+
 def is_flagged(rate: float | None, overall: float | None) -> bool:
     """The flag rule for one rate (see the module docstring)."""
     if rate is None or overall is None or overall <= 0:
@@ -108,10 +112,7 @@ def fairness_report(counts: Iterable[GroupCounts]) -> list[DimensionReport]:
                 learners=g.learners,
                 impressions=g.impressions,
                 rates=rates,
-                ratios={
-                    m: (rates[m] / total[m]) if rates[m] is not None and total[m] else None
-                    for m in MEASURES
-                },
+                ratios={m: _ratio(rates[m], total[m]) for m in MEASURES},
             )
             for measure in MEASURES:
                 big_enough = (
