@@ -167,8 +167,6 @@ def _index(prepared: _Prepared, authority_ifis: list[str]) -> None:
     object_type = obj.get("objectType", "Activity")
     if object_type in ("Agent", "Group"):
         agents.update((ifi, Relation.OBJECT) for ifi in _agent_ifis(obj))
-    elif object_type == "Activity":
-        activities.add((obj.get("id", ""), ActivityRelation.OBJECT))
     elif object_type == "SubStatement":
         agents.update((ifi, Relation.RELATED) for ifi in _agent_ifis(obj.get("actor")))
         sub_object = obj.get("object") or {}
@@ -678,7 +676,7 @@ class StatementQuery:
 
 def _filter_q(query: StatementQuery, *, joined_activity: bool = False) -> Q:
     """The non-time filters, for the statement itself (or for a statement it targets). With
-    ``joined_activity`` the related activity filter is left to the caller's join."""
+    ``joined_activity`` the activity filter is left to the caller."""
     q = Q()
     if query.agent_ifi is not None:
         relations = (
@@ -694,14 +692,15 @@ def _filter_q(query: StatementQuery, *, joined_activity: bool = False) -> Q:
     if query.verb is not None:
         q &= Q(verb_id=query.verb)
     if query.activity is not None and not joined_activity:
+        activity_q = Q(object_activity_id=query.activity)
         if query.related_activities:
-            q &= Q(
+            # The object is indexed on the statement; index rows hold the other mentions.
+            activity_q |= Q(
                 pk__in=StatementActivity.objects.filter(activity_id=query.activity).values(
                     "statement_id"
                 )
             )
-        else:
-            q &= Q(object_activity_id=query.activity)
+        q &= activity_q
     if query.registration is not None:
         q &= Q(registration=query.registration)
     return q
@@ -736,20 +735,19 @@ def statements_query(
     # Page on the keys first, then read the page's rows: the sort carries (stored, id) only, not
     # each candidate's JSON.
     if query.activity is not None and query.related_activities:
-        # Walk the activity's index rows newest first (they carry ``stored``) and stop at the limit,
-        # rather than sorting every statement that mentions a course. A statement can mention the
-        # activity twice (as object and in its context): read twice the limit and keep each once.
+        # Two walks that stop at the limit, merged: statements with the activity as their object
+        # (the statement's own index), and statements that mention it elsewhere (index rows that
+        # carry ``stored``) — rather than sorting every statement that mentions a course. A
+        # statement found by both walks is kept once.
         sign = "" if query.ascending else "-"
-        candidates = (
-            Statement.objects.filter(
-                window,
-                _filter_q(query, joined_activity=True),
-                activity_index__activity_id=query.activity,
-            )
-            .order_by(f"{sign}activity_index__stored", f"{sign}activity_index__statement_id")
-            .values_list("pk", flat=True)[: 2 * (query.limit + 1)]
+        same = Statement.objects.filter(window, _filter_q(query, joined_activity=True))
+        as_object = same.filter(object_activity_id=query.activity).order_by(*order)
+        elsewhere = same.filter(activity_index__activity_id=query.activity).order_by(
+            f"{sign}activity_index__stored", f"{sign}activity_index__statement_id"
         )
-        page = list(dict.fromkeys(candidates))[: query.limit + 1]
+        keys = set(as_object.values_list("stored", "pk")[: query.limit + 1])
+        keys |= set(elsewhere.values_list("stored", "pk")[: query.limit + 1])
+        page = [pk for _stored, pk in sorted(keys, reverse=not query.ascending)][: query.limit + 1]
     else:
         direct: QuerySet[Statement] = Statement.objects.filter(window, _filter_q(query))
         page = list(direct.order_by(*order).values_list("pk", flat=True)[: query.limit + 1])

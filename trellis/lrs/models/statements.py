@@ -87,10 +87,12 @@ class StatementAgent(models.Model):
 
 
 class StatementActivity(models.Model):
-    """Every activity a statement mentions, for ``activity`` (+ ``related_activities``) queries."""
+    """Every activity a statement mentions other than its object (context activities, the
+    SubStatement's object), for ``related_activities`` queries. The object itself is
+    ``Statement.object_activity_id``, indexed there: one index row fewer per statement."""
 
     class Relation(models.TextChoices):
-        OBJECT = "object", "Object"
+        OBJECT = "object", "Object"  # not written since migration 0004
         RELATED = "related", "Related (context activities, sub-statement)"
 
     statement = models.ForeignKey(

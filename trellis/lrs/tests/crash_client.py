@@ -96,15 +96,15 @@ class Target:
         self.key, self.secret = key.group(1), secret.group(1)
 
     def stored(self) -> dict[uuid.UUID, tuple[int, int]]:
-        """Every stored statement id with its number of actor index rows and of object-activity
+        """Every stored statement id with its number of actor index rows and of context-activity
         index rows (both written in the statement's transaction: 1 and 1 for the test's
-        statements)."""
+        statements, whose context has one parent activity)."""
         sql = (
             f"SELECT s.statement_id,"
             f" (SELECT COUNT(*) FROM {StatementAgent._meta.db_table} a"
             f"  WHERE a.statement_id = s.id AND a.relation = 'actor'),"
             f" (SELECT COUNT(*) FROM {StatementActivity._meta.db_table} c"
-            f"  WHERE c.statement_id = s.id AND c.relation = 'object')"
+            f"  WHERE c.statement_id = s.id AND c.relation = 'related')"
             f" FROM {Statement._meta.db_table} s"
         )
         if self.vendor == "sqlite":
