@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_lrs.py [--db sqlite|postgres|both] [--stored 1000000]
         [--batches 200] [--queries 200] [--data-dir DIR] [--pg-db NAME] [--explain]
+        [--peer ralph [--ralph-fixes]]
 
 For each database it migrates a fresh one (a temporary data folder, or a new PostgreSQL database
 ``bench_lrs_<pid>``), preloads ``--stored`` realistic statements in a separate process through
@@ -20,6 +21,13 @@ It prints statements per second, p50/p95 latencies and ratios against the baseli
 statements the run adds are deleted again at the end so the next run starts from the same N.
 Temporary databases are removed. ``--explain`` prints the query plans (SQLite ``EXPLAIN QUERY
 PLAN``, PostgreSQL ``EXPLAIN ANALYZE``) of the query scenarios. Nothing is asserted.
+
+``--peer ralph`` also drives a peer LRS in the same run, Ralph 5.1.0 (PyPI ``ralph-malph``, in its
+own ``.bench-venv/ralph``, see ``peer_ralph.py``) on its filesystem backend, the only one of its
+backends that runs without an outside server: the same ``--stored`` statements (bulk-loaded with
+``ralph write``), the same query requests and the same ingest batches; it prints Ralph's figures
+beside Trellis's with the throughput ratio Trellis/Ralph, and ``n/a (reason)`` where Ralph cannot
+run a scenario. ``--ralph-fixes`` patches the two fs-backend bugs that stop most scenarios.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -462,28 +470,37 @@ def load(
     clients: int,
     deadline: float,
     expect: int = 200,
+    *,
+    warmup: str = "/xapi/about",
+    keep: bool = False,
 ) -> dict[str, Any]:
     """Send ``requests`` from ``clients`` threads (round-robin split), each over its own keep-alive
-    connection; stops at ``deadline`` (monotonic). Returns wall time and per-request latencies."""
+    connection opened with a GET of ``warmup``; stops at ``deadline`` (monotonic). Returns wall
+    time, per-request latencies and (``keep``) the response bodies."""
     shares = [requests[n::clients] for n in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
+    payloads: list[list[bytes]] = [[] for _ in range(clients)]
     errors: list[str] = []
     start_line = threading.Barrier(clients + 1)
 
     def worker(n: int) -> None:
         client = Client(port, auth)
         try:
-            client.request("GET", "/xapi/about")  # open the connection before the clock starts
+            client.request("GET", warmup)  # open the connection before the clock starts
             start_line.wait(timeout=30)
             for method, path, body in shares[n]:
                 if time.monotonic() > deadline:
-                    errors.append("deadline reached")
+                    errors.append(DEADLINE)
                     return
                 t0 = time.perf_counter()
                 status, payload = client.request(method, path, body)
                 latencies[n].append(time.perf_counter() - t0)
+                if keep:
+                    payloads[n].append(payload)
                 if status != expect:
-                    errors.append(f"{method} {path[:60]} → {status}: {payload[:300]!r}")
+                    errors.append(
+                        f"{method} {path[:60]} → {status}: {payload[:300].decode(errors='replace')}"
+                    )
                     return
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
@@ -499,7 +516,34 @@ def load(
         thread.join(timeout=max(1.0, deadline - time.monotonic() + 60))
     seconds = time.perf_counter() - started
     flat = [x for per in latencies for x in per]
-    return {"seconds": seconds, "latencies": flat, "errors": errors}
+    outcome = {"seconds": seconds, "latencies": flat, "errors": errors}
+    if keep:
+        outcome["payloads"] = [x for per in payloads for x in per]
+    return outcome
+
+
+def statement_counts(payloads: list[bytes]) -> list[int]:
+    """How many statements each GET /statements answer held (to check that a peer found them)."""
+    return [len(json.loads(payload).get("statements", [])) for payload in payloads]
+
+
+def query_plan(queries: int) -> list[tuple[str, list[str]]]:
+    """The query strings of each query scenario, the same for Trellis and the peer."""
+    pools = Pools()
+    rng = random.Random(7)
+    return [
+        (kind, [urlencode(query_params(pools, kind, rng)) for _ in range(queries)])
+        for kind in QUERY_KINDS
+    ]
+
+
+def ingest_bodies(pools: Pools, seed: int, batches: int) -> list[bytes]:
+    return [
+        json.dumps(make_statements(pools, seed + n, BATCH, 0, 1)).encode() for n in range(batches)
+    ]
+
+
+INGEST = ((1, 4_000_000), (4, 5_000_000))  # (clients, seed of the first batch)
 
 
 # --- one database ---------------------------------------------------------------------------------
@@ -546,7 +590,9 @@ class Server:
                 self.proc.wait(timeout=5)
 
 
-def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
+def bench_database(
+    db: str, args: argparse.Namespace, plan: list[tuple[str, list[str]]]
+) -> dict[str, Any]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.pop("DATABASE_URL", None)
@@ -630,21 +676,27 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
         server.wait()
         log(f"{db}: server on port {server.port}")
         pools = Pools()
-        rng = random.Random(7)
         deadline = lambda: time.monotonic() + args.scenario_timeout  # noqa: E731
 
         about = load(
             server.port, None, [("GET", "/xapi/about", None)] * args.queries, 1, deadline()
         )
         about_p50 = percentile(about["latencies"], 50)
-        result["rows"].append(row("baseline: GET /xapi/about", about, about_p50=about_p50))
-        for kind in QUERY_KINDS:
-            requests = [
-                ("GET", "/xapi/statements?" + urlencode(query_params(pools, kind, rng)), None)
-                for _ in range(args.queries)
-            ]
-            outcome = load(server.port, auth, requests, 1, deadline())
-            result["rows"].append(row(f"query {kind}, limit {LIMIT}", outcome, about_p50=about_p50))
+        result["rows"].append(
+            row("baseline: GET /xapi/about", about, about_p50=about_p50, key="floor")
+        )
+        for kind, queries in plan:
+            requests = [("GET", "/xapi/statements?" + query, None) for query in queries]
+            outcome = load(server.port, auth, requests, 1, deadline(), keep=True)
+            result["rows"].append(
+                row(
+                    f"query {kind}, limit {LIMIT}",
+                    outcome,
+                    about_p50=about_p50,
+                    key=f"query {kind}",
+                    counts=statement_counts(outcome["payloads"]),
+                )
+            )
             log(f"{db}: {result['rows'][-1]['name']}: p95 {result['rows'][-1]['p95']:.1f} ms")
 
         log(f"{db}: in-process baseline ({args.batches} batches of {BATCH})")
@@ -660,11 +712,8 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
                 inproc_rate=inproc_rate,
             )
         )
-        for clients, seed in ((1, 4_000_000), (4, 5_000_000)):
-            bodies = [
-                json.dumps(make_statements(pools, seed + n, BATCH, 0, 1)).encode()
-                for n in range(args.batches)
-            ]
+        for clients, seed in INGEST:
+            bodies = ingest_bodies(pools, seed, args.batches)
             requests = [("POST", "/xapi/statements", body) for body in bodies]
             outcome = load(server.port, auth, requests, clients, deadline())
             done = len(outcome["latencies"]) * BATCH
@@ -674,6 +723,7 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
                     outcome,
                     statements=done,
                     inproc_rate=inproc_rate,
+                    key=f"ingest {clients}",
                 )
             )
             log(
@@ -700,6 +750,8 @@ def row(
     statements: int | None = None,
     about_p50: float | None = None,
     inproc_rate: float | None = None,
+    key: str = "",
+    counts: list[int] | None = None,
 ) -> dict[str, Any]:
     latencies = outcome["latencies"]
     p50 = percentile(latencies, 50) * 1000
@@ -712,8 +764,11 @@ def row(
     else:
         ratio = ""
     return {
+        "key": key,
         "name": name,
         "requests": len(latencies),
+        "rps": len(latencies) / outcome["seconds"] if latencies else None,
+        "counts": counts,
         "rate": rate,
         "p50": p50,
         "p95": p95,
@@ -754,6 +809,248 @@ def print_table(result: dict[str, Any]) -> None:
                 print(f"    {line}")
 
 
+# --- a peer LRS in the same run (--peer ralph) ----------------------------------------------------
+
+
+def ralph_preload_lines(total: int, ids: list[str]) -> Iterator[bytes]:
+    """The statements Trellis preloads (same seeds and batches), as JSON lines with what Ralph's
+    POST adds (``stored``, ``authority``); the first and last ids are appended to ``ids``."""
+    pools = Pools()
+    stored = datetime.now(UTC).isoformat()
+    n_batches = (total + PRELOAD_BATCH - 1) // PRELOAD_BATCH
+    for batch in range(n_batches):
+        first = batch * PRELOAD_BATCH
+        count = min(PRELOAD_BATCH, total - first)
+        statements = make_statements(pools, 10_000_000 + batch, count, first, total)
+        if batch == 0:
+            ids.append(statements[0]["id"])
+        if batch == n_batches - 1:
+            ids.append(statements[-1]["id"])
+        for statement in statements:
+            statement["stored"] = stored
+            statement["authority"] = PRELOAD_AUTHORITY
+        yield b"".join(json.dumps(st, separators=(",", ":")).encode() + b"\n" for st in statements)
+
+
+DEADLINE = "deadline reached"
+
+
+def _failures(outcome: dict[str, Any]) -> list[str]:
+    """The errors other than --scenario-timeout, without the request line: "500: {...}"."""
+    return [e.split(" → ", 1)[-1] for e in outcome["errors"] if e != DEADLINE]
+
+
+def bench_ralph(
+    args: argparse.Namespace, plan: list[tuple[str, list[str]]], trellis: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The same scenarios on Ralph (fs backend): rows keyed like Trellis's, with ``na`` set to the
+    reason where Ralph could not run a scenario, and the checks that it stored what it was sent."""
+    from peer_ralph import VERSION, RalphPeer
+
+    peer = RalphPeer(fixes=args.ralph_fixes, log=log)
+    result: dict[str, Any] = {
+        "version": VERSION,
+        "fixes": args.ralph_fixes,
+        "rows": [],
+        "notes": [],
+    }
+    notes = result["notes"]
+    trellis_counts = {r["key"]: r["counts"] for r in trellis[0]["rows"] if r.get("counts")}
+    try:
+        auth = peer.create_user()
+        log(f"ralph: bulk load of {args.stored:,} statements with `ralph write -b fs`")
+        ids: list[str] = []
+        started = time.monotonic()
+        peer.bulk_load(ralph_preload_lines(args.stored, ids), args.preload_timeout)
+        seconds = time.monotonic() - started
+        stored = peer.count_stored()
+        result["preload"] = {"stored": stored, "seconds": seconds}
+        size = peer.statements_file.stat().st_size / 1e6 if stored else 0
+        notes.append(
+            f"bulk load: {stored:,} statements ({size:,.0f} MB of JSON lines) with `ralph write "
+            f"-b fs -o append` in {seconds:.1f} s ({stored / max(seconds, 1e-9):,.0f} "
+            "statements/s; a raw append, no validation), the same statements as Trellis's preload"
+        )
+        peer.start()
+        peer.wait()
+        log(f"ralph: server on port {peer.port} (uvicorn, 1 worker, fs backend)")
+        found = [statement_id for statement_id in ids if peer.has_statement(statement_id)]
+        notes.append(
+            f"check: GET ?statementId= finds {len(found)} of the first and last bulk-loaded "
+            f"statements ({len(ids)} asked)"
+        )
+        deadline = lambda: time.monotonic() + args.scenario_timeout  # noqa: E731
+
+        floor = load(
+            peer.port,
+            None,
+            [("GET", "/__lbheartbeat__", None)] * args.queries,
+            1,
+            deadline(),
+            warmup="/__lbheartbeat__",
+        )
+        result["rows"].append(row("HTTP floor", floor, key="floor"))
+        for kind, queries in plan:
+            requests = [("GET", "/xAPI/statements?" + query, None) for query in queries]
+            outcome = load(
+                peer.port, auth, requests, 1, deadline(), warmup="/__lbheartbeat__", keep=True
+            )
+            failures = _failures(outcome)
+            counts = [] if failures else statement_counts(outcome["payloads"])
+            entry = row(f"query {kind}", outcome, key=f"query {kind}", counts=counts)
+            theirs = trellis_counts.get(entry["key"]) or []
+            if failures:
+                entry["na"] = f"answered {failures[0][:160]}"
+            elif sum(counts) == 0 and sum(theirs) > 0:
+                entry["na"] = (
+                    f"answered 200 with no statement to all {len(counts)} requests, where Trellis "
+                    f"found {sum(theirs):,}: the filter matches nothing"
+                )
+            else:
+                differ = sum(1 for a, b in zip(counts, theirs, strict=False) if a != b)
+                remarks = []
+                if differ:
+                    remarks.append(
+                        f"statement counts differ from Trellis's in {differ} of {len(counts)} "
+                        "requests"
+                    )
+                if len(counts) < len(queries):
+                    remarks.append(
+                        f"{len(counts)} of {len(queries)} requests before --scenario-timeout"
+                    )
+                entry["note"] = "; ".join(remarks)
+            result["rows"].append(entry)
+            log(f"ralph: query {kind}: " + (entry.get("na") or f"p95 {entry['p95']:.1f} ms"))
+
+        pools = Pools()
+        for clients, seed in INGEST:
+            bodies = ingest_bodies(pools, seed, args.batches)
+            requests = [("POST", "/xAPI/statements", body) for body in bodies]
+            before = peer.count_stored()
+            outcome = load(
+                peer.port, auth, requests, clients, deadline(), warmup="/__lbheartbeat__"
+            )
+            done = len(outcome["latencies"]) * BATCH
+            entry = row(f"ingest {clients}", outcome, statements=done, key=f"ingest {clients}")
+            added = peer.count_stored() - before
+            failures = _failures(outcome)
+            if failures:
+                hint = [
+                    line
+                    for line in peer.log_tail(4000).splitlines()
+                    if line.strip() and "Failed to index" not in line
+                ]
+                entry["na"] = f"POST answered {failures[0][:120]}" + (
+                    f"; server log: {hint[-1].strip().replace(str(peer.dir), '…')[:200]}"
+                    if hint
+                    else ""
+                )
+            else:
+                complete = len(outcome["latencies"]) == len(requests)
+                probe = json.loads(bodies[-1 if complete else 0])[0]["id"]
+                notes.append(
+                    f"check after ingest with {clients} client{'s' if clients > 1 else ''}: "
+                    f"{added:,} lines added to the statements file ({done:,} statements sent), "
+                    f"GET ?statementId= of the {'last' if complete else 'first'} batch's first "
+                    f"statement: {'found' if peer.has_statement(probe) else 'NOT FOUND'}"
+                )
+                if len(outcome["latencies"]) < len(requests):
+                    entry["note"] = (
+                        f"{len(outcome['latencies'])} of {len(requests)} batches before "
+                        "--scenario-timeout"
+                    )
+            result["rows"].append(entry)
+            log(
+                f"ralph: ingest {clients}: "
+                + (entry.get("na") or f"{entry['rate']:,.0f} statements/s")
+            )
+    finally:
+        peer.remove()
+    return result
+
+
+def _cell_rate(r: dict[str, Any]) -> str:
+    if r.get("rate"):
+        return f"{r['rate']:,.0f} st/s"
+    return f"{r['rps']:,.1f} req/s" if r.get("rps") else ""
+
+
+def _speed(r: dict[str, Any]) -> float | None:
+    return r.get("rate") or r.get("rps")
+
+
+def print_peer_table(trellis: dict[str, Any], ralph: dict[str, Any]) -> None:
+    how = "with the bench's two fixes (--ralph-fixes)" if ralph["fixes"] else "as released"
+    print()
+    print(
+        f"## Trellis ({trellis['db']}) beside Ralph {ralph['version']} (fs backend, {how}), "
+        f"{trellis['stored']:,} statements stored in each"
+    )
+    print()
+    print(
+        "| scenario | Trellis /s | p50 ms | p95 ms | Ralph /s | p50 ms | p95 ms | Trellis/Ralph |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    theirs = {r["key"]: r for r in ralph["rows"]}
+    names = {"floor": "HTTP floor: Trellis GET /xapi/about, Ralph GET /__lbheartbeat__"}
+    for mine in trellis["rows"]:
+        other = theirs.get(mine["key"])
+        if other is None:
+            continue
+        name = names.get(mine["key"], mine["name"])
+        left = f"{_cell_rate(mine)} | {mine['p50']:.1f} | {mine['p95']:.1f}"
+        if other.get("na"):
+            right, ratio = f"n/a ({other['na']}) | | ", "n/a"
+        else:
+            right = f"{_cell_rate(other)} | {other['p50']:.1f} | {other['p95']:.1f}"
+            a, b = _speed(mine), _speed(other)
+            ratio = f"{a / b:.2f}x" if a and b else ""
+        print(f"| {name} | {left} | {right} | {ratio} |")
+    print()
+    print(
+        "/s: requests per second for the floor and the queries (1 client), statements per second "
+        "for ingest; Trellis/Ralph: that throughput divided, above 1 = Trellis faster."
+    )
+    for r in ralph["rows"]:
+        if r.get("note"):
+            print(f"  ! Ralph {r['name']}: {r['note']}")
+    print()
+    print("Ralph notes:")
+    for line in [
+        *RALPH_CAVEATS,
+        (
+            "fixes applied (--ralph-fixes; POST appends, verb and activity ids compared as "
+            "strings; nothing else changed) for two fs-backend bugs of the release: "
+            if ralph["fixes"]
+            else "as released, with two fs-backend bugs (--ralph-fixes patches them): "
+        )
+        + RALPH_BUGS,
+        *ralph["notes"],
+    ]:
+        print(f"- {line}")
+
+
+RALPH_CAVEATS = [
+    "backend: fs, the only Ralph LRS backend that runs here without an outside server (its others "
+    "are Elasticsearch, MongoDB and ClickHouse; none on PostgreSQL or SQLite). It appends JSON "
+    "lines to one file and reads that file from the start for every query and for every POST's "
+    "check of already-stored ids: a weak baseline that says what a file-backed LRS costs, not what "
+    "Ralph on Elasticsearch would do.",
+    "server: uvicorn with one worker (one file; the fs backend's calls are synchronous and run on "
+    "the event loop, so concurrent clients are served one at a time); Trellis: waitress in one "
+    "process with --threads.",
+    "order: Ralph's fs backend returns the first matches in file order (oldest first, stopping at "
+    "the limit); Trellis returns the newest first, as xAPI requires. Queries with many matches "
+    "stop early on Ralph; queries with few matches read the whole file.",
+]
+RALPH_BUGS = (
+    "POST writes with operation_type CREATE, which refuses the existing statements file (once it "
+    "exists, after one POST or a bulk load, every POST answers 500); the verb and activity filters "
+    "compare the stored id with a pydantic IRI model, which never equals a string (no statement "
+    "matches)."
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -766,6 +1063,16 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--scenario-timeout", type=float, default=300, help="seconds per scenario")
     parser.add_argument("--preload-timeout", type=float, default=1800, help="seconds for preload")
+    parser.add_argument(
+        "--peer",
+        choices=["ralph"],
+        help="also run the scenarios on a peer LRS: Ralph on its filesystem backend",
+    )
+    parser.add_argument(
+        "--ralph-fixes",
+        action="store_true",
+        help="with --peer ralph: patch the two fs-backend bugs that stop most scenarios",
+    )
     parser.add_argument("--internal", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.internal:
@@ -785,12 +1092,24 @@ def main() -> None:
         f"LRS benchmark: {args.batches} batches of {BATCH} per ingest scenario, {args.queries} "
         f"requests per query scenario, waitress --threads {args.threads}, {os.cpu_count()} CPUs"
     )
+    plan = query_plan(args.queries)
+    results = []
     for db in databases:
         load_before = os.getloadavg()[0]
-        result = bench_database(db, args)
+        result = bench_database(db, args, plan)
+        results.append(result)
         print_table(result)
         # Other work on the machine shows up here: the figures are only comparable at a similar load.
         print(f"\nload average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+        sys.stdout.flush()
+    if args.peer == "ralph":
+        load_before = os.getloadavg()[0]
+        ralph = bench_ralph(args, plan, results)
+        for result in results:
+            print_peer_table(result, ralph)
+        print(
+            f"\nload average (1 min): {load_before:.2f} before Ralph, {os.getloadavg()[0]:.2f} after"
+        )
         sys.stdout.flush()
 
 
