@@ -44,6 +44,8 @@ KNN_SIZES = (20, 50, 100, 200)
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     rows = []
+    if not Path(path).is_file():
+        raise SystemExit(f"{path}: no such file")
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             line = line.strip()

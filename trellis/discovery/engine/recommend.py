@@ -574,7 +574,8 @@ class CatalogIndex:
         self.collection_idx = np.array([cpos.get(it.collection, 0) for it in self.items])
         age = np.array([max(0.0, it.age_days) for it in self.items])
         self.fresh = 0.5 ** (age / FRESH_HALF_LIFE_DAYS)
-        ai = {self.skill_pos[s] for s in ai_skills if s in self.skill_pos}
+        self.ai_skill_ids = set(ai_skills)
+        ai = {self.skill_pos[s] for s in self.ai_skill_ids if s in self.skill_pos}
         ai_mask = np.zeros(max(1, self.n_skills), dtype=bool)
         ai_mask[list(ai)] = True
         self.ai_item = np.asarray(self.M[:, ai_mask].sum(axis=1)).ravel() > 0 if ai else None
