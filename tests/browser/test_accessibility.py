@@ -83,6 +83,9 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/notifications/settings/",
                 "/notifications/log/",
                 "/programs/assigned/",
+                "/discover/",
+                "/discover/control/",
+                "/discover/why/{catalog_item_id}/",
             ],
         ),
         ("maria", ["/people/team/", "/programs/team/"]),
@@ -105,6 +108,7 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/programs/{program}/edit/",
                 "/programs/{program}/preview/",
                 "/programs/{draft}/preview/",
+                "/discover/fairness/",
             ],
         ),
     ],
@@ -115,7 +119,7 @@ def test_main_pages_have_no_accessibility_violations(
     log_in(page, who, password)
     found = {}
     for path in [
-        *(p.format(**program) for p in paths),
+        *(p.format(**program, catalog_item_id=catalog_item.pk) for p in paths),
         f"/catalog/item/{catalog_item.uid}/",
     ]:
         response = page.goto(path)

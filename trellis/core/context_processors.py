@@ -13,7 +13,7 @@ def navigation(roles: frozenset[Role]) -> list[dict[str, str]]:
     items = [
         {"label": "Home", "url": reverse("home"), "key": "home"},
         {"label": "Catalog", "url": reverse("catalog:list"), "key": "catalog"},
-        {"label": "Discover", "url": reverse("discovery:search"), "key": "discover"},
+        {"label": "Discover", "url": reverse("discovery:foryou"), "key": "discover"},
         {"label": "My learning", "url": reverse("learning:mine"), "key": "learning"},
         {"label": "Assigned to me", "url": reverse("programs:assigned"), "key": "assigned"},
         {"label": "My profile", "url": reverse("people:profile"), "key": "profile"},

@@ -220,6 +220,7 @@ def evaluate(
     *,
     k: int = 10,
     baselines: bool = True,
+    model_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     train = _interactions(train_rows, "--train")
     test = _interactions(test_rows, "--test")
@@ -248,7 +249,9 @@ def evaluate(
     timings: dict[str, float] = {}
     results: dict[str, Any] = {}
     t0 = time.perf_counter()
-    model = SequenceModel.fit_tuned(seqs, n_items, content=content, numeric=numeric)
+    model = SequenceModel.fit_tuned(
+        seqs, n_items, content=content, numeric=numeric, **(model_options or {})
+    )
     timings["trellis_fit"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     results["trellis"] = _rank_metrics(
@@ -260,7 +263,10 @@ def evaluate(
         k,
     )
     timings["trellis_rank"] = time.perf_counter() - t0
-    params: dict[str, Any] = {"trellis_weights": model.weights_dict()}
+    params: dict[str, Any] = {
+        "trellis_options": model_options or {},
+        "trellis_weights": model.weights_dict(),
+    }
 
     if baselines:
         train_users = list(seqs)

@@ -137,6 +137,7 @@ class SequenceModel:
         gap_decay: float = 0.7,
         max_gap: int = 10,
         knn: int = 100,
+        history_decay: float = 0.5,
         weights: Mapping[str, float] | None = None,
     ) -> SequenceModel:
         """Fit on each learner's items in the order taken (duplicates are dropped)."""
@@ -192,6 +193,7 @@ class SequenceModel:
             content=sp.csr_matrix(content) if content is not None else None,
             numeric=np.asarray(numeric, dtype=np.float64) if numeric is not None else None,
             weights=np.zeros(len(SEQUENCE_FEATURES)),
+            history_decay=history_decay,
         )
         model.set_weights(weights or DEFAULT_SEQUENCE_WEIGHTS)
         return model
