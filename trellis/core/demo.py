@@ -63,6 +63,14 @@ DEMO_STEPS: list[Step] = [
         "trellis.skills.demo.build_self_ratings",
         "Self-rated skill evidence for employees",
     ),
+    # Before the LRS step: the programs' learning statements are stored unprojected, and the LRS
+    # step's one bulk rebuild of progress projects them with its own.
+    Step(
+        "programs.demo",
+        1,
+        "trellis.programs.demo.build_programs",
+        "Programs: AI fluency, responsible AI policy, data privacy, AI in sales",
+    ),
     Step(
         "lrs.statements",
         1,
@@ -70,10 +78,10 @@ DEMO_STEPS: list[Step] = [
         "Six months of simulated xAPI statements (~300,000) and the progress they give",
     ),
     Step(
-        "programs.demo",
+        "programs.completion",
         1,
-        "trellis.programs.demo.build_programs",
-        "Programs: AI fluency, responsible AI policy, data privacy, AI in sales",
+        "trellis.programs.demo.build_completion",
+        "Programs: completion from the learning records",
     ),
     Step(
         "notify.demo",

@@ -36,6 +36,9 @@ class Fact:
     score: float | None
     first_at: dt.datetime
     last_at: dt.datetime | None = None
+    #: later completions (statements) of a row whose ``done_at`` (the earliest) is older: the
+    #: progress row keeps only the first, so a recertification is found in the statements
+    redone: tuple[dt.datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,17 @@ def evaluate(*, spec: ProgramSpec, starts_on: dt.date, facts: Iterable[Fact]) ->
                 or (req.activity_id is not None and f.activity_id == req.activity_id)
             ):
                 continue
-            if f.first_at.date() >= window or (f.done_at and f.done_at.date() >= window):
-                started = f.first_at if started is None else min(started, f.first_at)
             done_at = f.done_at
-            if done_at is not None and f.last_at and done_at.date() < window <= f.last_at.date():
-                # progress keeps the earliest completion: a done row worked on again in the
-                # window (a recertification) counts from that activity
-                done_at = f.last_at
+            if done_at is not None and timezone.localdate(done_at) < window:
+                # completed before the window: only a completion again within it counts (a
+                # recertification); merely opening the item again does not
+                done_at = next((t for t in f.redone if timezone.localdate(t) >= window), None)
+                if done_at is not None:
+                    started = done_at if started is None else min(started, done_at)
+            if timezone.localdate(f.first_at) >= window or (
+                f.done_at and timezone.localdate(f.done_at) >= window
+            ):
+                started = f.first_at if started is None else min(started, f.first_at)
             if done_at is None or timezone.localdate(done_at) < window:
                 continue
             if req.min_score is not None and (f.score is None or f.score < req.min_score - 1e-9):
@@ -219,6 +226,85 @@ def facts_for(
     return out
 
 
+def with_redone(
+    facts: dict[int, list[Fact]], windows: dict[int, set[dt.date]]
+) -> dict[int, list[Fact]]:
+    """``facts`` with ``redone`` filled in where it matters: a row done before one of the person's
+    cycle windows (``windows``: employee id → the cycles' first days) and active again on or after
+    it. The later completions come from the learner's statements (one query, only when such rows
+    exist); everything else is unchanged."""
+    import dataclasses
+
+    stale: dict[tuple[int, str], dt.date] = {}
+    for employee_id, rows in facts.items():
+        for f in rows:
+            if f.done_at is None or f.last_at is None:
+                continue
+            done, last = timezone.localdate(f.done_at), timezone.localdate(f.last_at)
+            for window in windows.get(employee_id, ()):
+                if done < window <= last:
+                    key = (employee_id, f.activity_id)
+                    stale[key] = min(stale.get(key, window), window)
+    if not stale:
+        return facts
+    redone = _completions_since(stale)
+    return {
+        employee_id: [
+            dataclasses.replace(f, redone=tuple(redone[(employee_id, f.activity_id)]))
+            if (employee_id, f.activity_id) in redone
+            else f
+            for f in rows
+        ]
+        for employee_id, rows in facts.items()
+    }
+
+
+def _completions_since(stale: dict[tuple[int, str], dt.date]) -> dict[tuple[int, str], list[Any]]:
+    """The completing statements' times, sorted, of these (employee, activity) pairs on or after
+    each pair's day; the projection's own rules say what completes (a completing or passing verb,
+    or ``result.completion`` true). Voided statements and groups are left out. One query."""
+    from trellis.lrs.models import Statement
+    from trellis.lrs.projection import COMPLETED, PASSED, VERB_RANK, EmployeeResolver
+    from trellis.lrs.projection import Fact as StatementFact
+
+    since = timezone.make_aware(dt.datetime.combine(min(stale.values()), dt.time.min))
+    completing = [verb for verb, rank in VERB_RANK.items() if rank >= COMPLETED]
+    rows = list(
+        Statement.objects.filter(
+            object_type="Activity",
+            object_activity_id__in=sorted({a for _, a in stale}),
+            timestamp__gte=since,
+            is_voided=False,
+        )
+        .filter(Q(verb_id__in=completing) | Q(data__result__completion=True))
+        .values_list(
+            "pk", "statement_id", "actor_ifi", "object_activity_id", "verb_id", "timestamp", "data"
+        )
+    )
+    resolver = EmployeeResolver()
+    resolver.prefetch(row[2] for row in rows)
+    out: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for pk, statement_id, actor_ifi, activity_id, verb_id, ts, data in rows:
+        actor = data.get("actor")
+        if isinstance(actor, dict) and actor.get("objectType") == "Group":
+            continue
+        employee_id = resolver.resolve(actor_ifi)
+        day = stale.get((employee_id, activity_id)) if employee_id is not None else None
+        if day is None or timezone.localdate(ts) < day:
+            continue
+        fact = StatementFact.from_result(
+            pk=pk,
+            statement_id=statement_id,
+            verb_id=verb_id,
+            timestamp=ts,
+            registration=None,
+            result=data.get("result"),
+        )
+        if fact.rank in (COMPLETED, PASSED) or fact.completion:
+            out[(employee_id, activity_id)].append(ts)  # type: ignore[index]
+    return {key: sorted(times) for key, times in out.items()}
+
+
 def enrollments_recompute(
     *, employee_ids: Iterable[int] | None = None, program_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
@@ -250,7 +336,10 @@ def enrollments_recompute(
     if not enrollments:
         return stats
     specs = program_specs({e.program_id for e in enrollments})
-    facts = facts_for(specs=specs, employee_ids=ids)
+    windows: dict[int, set[dt.date]] = defaultdict(set)
+    for e in enrollments:
+        windows[e.employee_id].add(e.starts_on)
+    facts = with_redone(facts_for(specs=specs, employee_ids=ids), windows)
     recurrence = dict(
         Program.objects.filter(pk__in=list(specs)).values_list("pk", "recurrence_months")
     )
@@ -292,30 +381,40 @@ def enrollments_recompute(
             e.started_at, e.completed_at, e.done_count, e.expires_on = new
             changed.append(e)
     if changed:
-        # rows with the same new values in one UPDATE each; the rest with bulk_update (its CASE
-        # expressions get slow on large batches)
-        same: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-        for e in changed:
-            same[(e.started_at, e.completed_at, e.done_count, e.expires_on)].append(e.pk)
-        for values, pks in same.items():
-            if len(pks) == 1:
-                continue
-            for chunk in range(0, len(pks), 5000):
-                Enrollment.objects.filter(pk__in=pks[chunk : chunk + 5000]).update(
-                    started_at=values[0],
-                    completed_at=values[1],
-                    done_count=values[2],
-                    expires_on=values[3],
-                )
-        singles = {pks[0] for pks in same.values() if len(pks) == 1}
-        single = [e for e in changed if e.pk in singles]
-        Enrollment.objects.bulk_update(
-            single, ["started_at", "completed_at", "done_count", "expires_on"], batch_size=200
-        )
+        _write_outcomes(changed, now=now)
     if events:
         EnrollmentEvent.objects.bulk_create(events, batch_size=1000)
     stats["changed"] = len(changed)
     return stats
+
+
+def _write_outcomes(changed: list[Any], *, now: dt.datetime) -> None:
+    """Write the recomputed columns of ``changed`` enrollments: one prepared ``UPDATE … WHERE id =
+    %s`` run with ``executemany`` (same SQL on SQLite and PostgreSQL). ``bulk_update`` builds a
+    CASE expression per row and field in Python, which took seconds for a few thousand rows."""
+    from django.db import connections, router
+
+    from trellis.core.bulk import prepare_rows
+    from trellis.programs.models import Enrollment
+
+    fields = ["started_at", "completed_at", "done_count", "expires_on", "updated_at", "id"]
+    rows = prepare_rows(
+        Enrollment,
+        fields,
+        [(e.started_at, e.completed_at, e.done_count, e.expires_on, now, e.pk) for e in changed],
+    )
+    connection = connections[router.db_for_write(Enrollment)]
+    quote = connection.ops.quote_name
+    columns = [str(Enrollment._meta.get_field(name).column) for name in fields]
+    # Identifiers come from the model (quoted); every value is a parameter.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(Enrollment._meta.db_table),
+        ", ".join(f"{quote(column)} = %s" for column in columns[:-1]),
+        quote(columns[-1]),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def progress_changed(pairs: Iterable[tuple[int, Any]]) -> None:

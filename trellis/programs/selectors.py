@@ -20,7 +20,7 @@ from trellis.core.permissions import ORG_READERS, Role, has_role, roles_for
 from trellis.people.selectors import employee_for_user
 from trellis.programs import pace
 from trellis.programs.audience import audience_queryset
-from trellis.programs.completion import evaluate, facts_for, program_specs
+from trellis.programs.completion import evaluate, facts_for, program_specs, with_redone
 from trellis.programs.models import Enrollment, MandateBudget, Program, Requirement
 
 
@@ -122,7 +122,10 @@ def assigned_to(*, employee: Any, today: dt.date | None = None) -> list[dict[str
     if not latest:
         return []
     specs = program_specs(latest)
-    facts = facts_for(specs=specs, employee_ids=[employee.pk]).get(employee.pk, [])
+    facts = with_redone(
+        facts_for(specs=specs, employee_ids=[employee.pk]),
+        {employee.pk: {e.starts_on for e in latest.values()}},
+    ).get(employee.pk, [])
     requirements = defaultdict(list)
     for r in (
         Requirement.objects.filter(program_id__in=list(latest))

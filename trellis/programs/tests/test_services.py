@@ -228,6 +228,63 @@ def test_credit_rules_equivalent_item_and_earlier_completion(personas, make_prog
     assert done == {"alice": aware(2026, 3, 5), "bob": aware(2025, 12, 1)}
 
 
+def test_only_a_completion_within_the_cycle_counts_not_a_later_visit(personas, make_program, items):
+    """The progress row keeps the first completion; a completion again after the start is found in
+    the statements, while opening the item again (a view) does not make an old completion count."""
+    from trellis.lrs.events import COMPLETED, XAPI_VERSION, build_statement, trellis_authority
+    from trellis.lrs.models import Progress, Statement
+    from trellis.lrs.projection import project_statements
+    from trellis.lrs.statements import statements_store
+
+    viewed = ("http://id.tincanapi.com/verb/viewed", "viewed")
+    lena = personas.lena.user
+    program = make_program(rules=[{"managers": [personas.maria]}])
+    services.requirement_add(actor=lena, program=program, item=items[0])
+    services.program_activate(actor=lena, program=program, now=aware(2026, 3, 2))
+    history = [
+        (personas.alice, COMPLETED, aware(2025, 12, 1)),
+        (personas.alice, viewed, aware(2026, 3, 10)),  # only looked at it again
+        (personas.bob, COMPLETED, aware(2025, 12, 1)),
+        (personas.bob, COMPLETED, aware(2026, 3, 12)),  # did it again in the program
+    ]
+    ids = statements_store(
+        [
+            build_statement(employee=who, item=items[0], verb=verb, timestamp=at)
+            for who, verb, at in history
+        ],
+        version=XAPI_VERSION,
+        authority=trellis_authority(),
+        project=False,
+    )
+    project_statements(
+        list(Statement.objects.filter(statement_id__in=ids).values_list("pk", flat=True))
+    )
+    # both rows keep the December completion and show the March activity
+    assert set(Progress.objects.values_list("completed_at", flat=True)) == {aware(2025, 12, 1)}
+    enrollments_recompute()
+    done = dict(
+        Enrollment.objects.filter(program=program).values_list(
+            "employee__user__username", "completed_at"
+        )
+    )
+    assert done == {"alice": None, "bob": aware(2026, 3, 12)}
+    rows = {
+        r["enrollment"].employee_id: r
+        for r in [
+            *selectors_assigned(personas.alice),
+            *selectors_assigned(personas.bob),
+        ]
+    }
+    assert (rows[personas.alice.pk]["done"], rows[personas.bob.pk]["done"]) == (0, 1)
+    assert rows[personas.alice.pk]["requirements"][0]["state"] == "started"
+
+
+def selectors_assigned(employee):
+    from trellis.programs.selectors import assigned_to
+
+    return assigned_to(employee=employee, today=dt.date(2026, 3, 20))
+
+
 def test_yearly_recurrence_across_a_year_boundary(personas, make_program, items):
     lena = personas.lena.user
     program = make_program(
