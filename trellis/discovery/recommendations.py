@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -87,19 +88,38 @@ def _withdrawn(signal: str) -> set[int]:
     return {pk for pk, granted in latest.items() if not granted}
 
 
+_refreshing = threading.Event()
+
+
 def recommendation_index() -> IndexBundle:
-    """The cached engine index (rebuilt when older than the TTL or when the catalog changed)."""
+    """The cached engine index. When the catalog changed it is rebuilt before answering; when it is
+    only older than the TTL (new activity), the old one keeps answering while a background thread
+    rebuilds it."""
     global _bundle
     key = _catalog_key()
     bundle = _bundle
-    if bundle and bundle.key == key and time.monotonic() - bundle.built_at < INDEX_TTL_SECONDS:
+    if bundle and bundle.key == key:
+        if time.monotonic() - bundle.built_at >= INDEX_TTL_SECONDS and not _refreshing.is_set():
+            _refreshing.set()
+            threading.Thread(target=_refresh, args=(key,), daemon=True).start()
         return bundle
     with _lock:
         bundle = _bundle
-        if bundle and bundle.key == key and time.monotonic() - bundle.built_at < INDEX_TTL_SECONDS:
+        if bundle and bundle.key == key:
             return bundle
         _bundle = _build_index(key)
         return _bundle
+
+
+def _refresh(key: tuple[Any, ...]) -> None:
+    global _bundle
+    try:
+        fresh = _build_index(key)
+        with _lock:
+            _bundle = fresh
+    finally:
+        _refreshing.clear()
+        connection.close()
 
 
 def _build_index(key: tuple[Any, ...]) -> IndexBundle:

@@ -309,23 +309,18 @@ class SequenceModel:
             return F
         idx = np.asarray(items, dtype=np.int64)
         weights = self.history_decay ** np.arange(len(idx))[::-1]
-        hv = sp.csr_matrix((weights, (np.zeros(len(idx), dtype=np.int64), idx)), shape=(1, n))
-        nxt = np.asarray((hv @ self.transitions).todense()).ravel()
+        nxt = _rows_sum(self.transitions, idx, weights)
         F[0] = _normalise(nxt)
-        F[1] = np.asarray(self.transitions[idx[-1]].todense()).ravel()
+        F[1] = _rows_sum(self.transitions, idx[-1:], np.ones(1))
         top = np.argpartition(-nxt, min(50, n - 1))[:50]
         top = top[nxt[top] > 0]
         if top.size:
-            sv = sp.csr_matrix((nxt[top], (np.zeros(top.size, dtype=np.int64), top)), shape=(1, n))
-            F[2] = _normalise(np.asarray((sv @ self.transitions).todense()).ravel())
-        F[3] = _normalise(np.asarray((hv @ self.lift_matrix).todense()).ravel())
-        binary = sp.csr_matrix(
-            (np.ones(len(idx)), (np.zeros(len(idx), dtype=np.int64), idx)), shape=(1, n)
-        )
-        F[4] = _normalise(np.asarray((binary @ self.similarity).todense()).ravel())
+            F[2] = _normalise(_rows_sum(self.transitions, top, nxt[top]))
+        F[3] = _normalise(_rows_sum(self.lift_matrix, idx, weights))
+        F[4] = _normalise(_rows_sum(self.similarity, idx, np.ones(len(idx))))
         F[5] = self._peer_scores(idx)
         if self.content is not None:
-            profile = np.asarray((hv @ self.content).todense()).ravel()
+            profile = _rows_sum(self.content, idx, weights)
             F[9] = _normalise(self.content @ profile)
         if self.numeric is not None:
             mean = float((weights * self.numeric[idx]).sum() / weights.sum())
@@ -341,21 +336,28 @@ class SequenceModel:
         return F
 
     def _peer_scores(self, idx: np.ndarray) -> np.ndarray:
+        """User-kNN: the ``peers_k`` learners whose items overlap most with ``idx`` (cosine),
+        and the items they took, weighted by that similarity."""
         X = self.users
         if X.shape[0] == 0:
             return np.zeros(self.n_items)
         if self._users_csc is None or self._user_sizes is None:
             self._users_csc = sp.csc_matrix(X)
             self._user_sizes = np.asarray(X.sum(axis=1)).ravel()
-        sizes = self._user_sizes
-        overlap = np.asarray(self._users_csc[:, idx].sum(axis=1)).ravel()
-        sim = overlap / np.sqrt(sizes * len(idx) + 1e-12)
-        k = min(self.peers_k, len(sim))
-        top = np.argpartition(-sim, k - 1)[:k]
-        top = top[sim[top] > 0]
-        if not top.size:
+        csc = self._users_csc
+        holders = np.concatenate([csc.indices[csc.indptr[i] : csc.indptr[i + 1]] for i in idx])
+        if holders.size == 0:
             return np.zeros(self.n_items)
-        return _normalise(np.asarray(sim[top] @ X[top].todense()).ravel())
+        overlap = np.bincount(holders, minlength=X.shape[0]).astype(np.float64)
+        candidates = np.flatnonzero(overlap)
+        sim = overlap[candidates] / np.sqrt(self._user_sizes[candidates] * len(idx) + 1e-12)
+        k = min(self.peers_k, len(sim))
+        best = np.argpartition(-sim, k - 1)[:k]
+        top, weights = candidates[best], sim[best]
+        starts, ends = X.indptr[top], X.indptr[top + 1]
+        cols = np.concatenate([X.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        w = np.repeat(weights, ends - starts)
+        return _normalise(np.bincount(cols, weights=w, minlength=self.n_items))
 
     def scores(self, history: Sequence[int]) -> np.ndarray:
         """The blended score of every item for a learner with ``history`` (items in order)."""
@@ -369,14 +371,28 @@ class SequenceModel:
             for i, (f, w) in enumerate(zip(SEQUENCE_FEATURES, self.weights, strict=True))
         }
 
-    def because_of(self, history: Sequence[int], item: int) -> int | None:
-        """The learner's item that leads most to ``item`` (people took ``item`` after it, or with it)."""
-        best, best_value = None, 0.0
-        for h in _dedupe(history):
-            value = float(self.transitions[h, item]) + 0.5 * float(self.similarity[h, item])
-            if value > best_value:
-                best, best_value = h, value
-        return best
+    def because_of(self, history: Sequence[int], items: Sequence[int]) -> list[int | None]:
+        """For each of ``items``, the learner's item that leads most to it (people took it after
+        that one, or together with it), or None."""
+        hist = np.asarray(_dedupe(history), dtype=np.int64)
+        cols = np.asarray(list(items), dtype=np.int64)
+        if hist.size == 0 or cols.size == 0:
+            return [None] * len(cols)
+        value = self.transitions[hist][:, cols].toarray()
+        value += 0.5 * self.similarity[hist][:, cols].toarray()
+        best = value.argmax(axis=0)
+        return [int(hist[b]) if value[b, j] > 0 else None for j, b in enumerate(best.tolist())]
+
+
+def _rows_sum(M: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``Σ weights[k] · M[rows[k]]`` as a dense vector, straight from the CSR arrays."""
+    starts, ends = M.indptr[rows], M.indptr[rows + 1]
+    if not len(rows) or int((ends - starts).sum()) == 0:
+        return np.zeros(M.shape[1])
+    cols = np.concatenate([M.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+    vals = np.concatenate([M.data[a:b] for a, b in zip(starts, ends, strict=True)])
+    vals = vals * np.repeat(weights, ends - starts)
+    return np.bincount(cols, weights=vals, minlength=M.shape[1])
 
 
 def _dedupe(items: Iterable[int]) -> list[int]:
@@ -509,6 +525,10 @@ MMR_LAMBDA = 0.65
 FRESH_HALF_LIFE_DAYS = 45.0
 #: Only this many of the best-scored items go through diversification (and reasons).
 POOL = 150
+#: The sequence model fits its blend weights when this many learners have 3+ items (on at most
+#: TUNE_MAX_USERS of them); below that it uses DEFAULT_SEQUENCE_WEIGHTS.
+TUNE_MIN_LEARNERS = 50
+TUNE_MAX_USERS = 1000
 #: A signal must bring at least this share of an item's score to be named as a reason.
 REASON_MIN_SHARE = 0.12
 
@@ -625,6 +645,9 @@ class CatalogIndex:
         if sum(1 for s in seqs.values() if len(s) > 1) < 5:
             return None
         content = self.M if self.n_skills else None
+        if sum(1 for s in seqs.values() if len(s) >= 3) >= TUNE_MIN_LEARNERS:
+            # Enough history to fit the blend on a holdout of the organisation's own activity.
+            return SequenceModel.fit_tuned(seqs, self.n, content=content, max_users=TUNE_MAX_USERS)
         return SequenceModel.fit(list(seqs.values()), self.n, content=content)
 
     def item(self, item_id: int) -> ItemInfo:
@@ -770,7 +793,15 @@ class HybridRecommender:
         pool = np.argpartition(-score, pool_size - 1)[:pool_size]
         pool = pool[np.argsort(-score[pool], kind="stable")]
         chosen = self._diversify(pool, score[pool], min(limit, pool_size))
-        return [self._explain(learner, int(i), float(score[i]), signals, weights) for i in chosen]
+        sources: dict[int, int | None] = {}
+        history = [ix.pos[h] for h in learner.history if h in ix.pos]
+        if "history" in signals and ix.sequence_model is not None and history:
+            found = ix.sequence_model.because_of(history, chosen)
+            sources = dict(zip(chosen, found, strict=True))
+        return [
+            self._explain(learner, int(i), float(score[i]), signals, weights, sources)
+            for i in chosen
+        ]
 
     def _diversify(self, pool: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
         """Maximal marginal relevance: pick, one at a time, the item with the best
@@ -806,6 +837,7 @@ class HybridRecommender:
         score: float,
         signals: Mapping[str, np.ndarray],
         weights: Mapping[str, float],
+        sources: Mapping[int, int | None],
     ) -> Recommendation:
         ix = self.index
         item = ix.items[i]
@@ -819,7 +851,7 @@ class HybridRecommender:
         for name, value in sorted(parts.items(), key=lambda kv: -kv[1]):
             if value <= 0 or value / positive < REASON_MIN_SHARE:
                 continue
-            text = self._reason_text(learner, name, i, item)
+            text = self._reason_text(learner, name, i, item, sources.get(i))
             if text:
                 reasons.append(Reason(signal=name, text=text, weight=round(value / positive, 3)))
             if len(reasons) == 3:
@@ -857,7 +889,9 @@ class HybridRecommender:
                 best, best_value = s, value
         return self.index.skill_labels.get(best, "") if best is not None else ""
 
-    def _reason_text(self, learner: LearnerProfile, name: str, i: int, item: ItemInfo) -> str:
+    def _reason_text(
+        self, learner: LearnerProfile, name: str, i: int, item: ItemInfo, source: int | None
+    ) -> str:
         ix = self.index
         if name == "gap":
             skill = self._best_skill(i, learner.role_profile, learner)
@@ -872,11 +906,6 @@ class HybridRecommender:
             labels = [label for label in labels if label]
             return f"About {labels[0]}, one of your interests" if labels else ""
         if name == "history":
-            model = ix.sequence_model
-            history = [ix.pos[h] for h in learner.history if h in ix.pos]
-            if model is None or not history:
-                return ""
-            source = model.because_of(history, i)
             if source is None:
                 return "People with a learning history like yours took this next"
             return f"Because you took “{ix.items[source].title}”"
