@@ -248,3 +248,16 @@ TRELLIS_SHARED_DATA = Path(
 API_PAGE_SIZE_MAX = 200
 # Notifications: allow http:// webhook URLs to loopback (tests; production requires https).
 TRELLIS_NOTIFY_ALLOW_HTTP_WEBHOOKS = env_bool("TRELLIS_NOTIFY_ALLOW_HTTP_WEBHOOKS")
+
+# --- Discovery: search, ask, tagging (trellis/discovery/README.md) ------------------------------
+# Embeddings: "minilm" (all-MiniLM-L6-v2 on the CPU, the default), "hashing" (no model: words only,
+# for tests) or "off" (lexical search only). A URL uses an OpenAI-compatible embedding service instead.
+TRELLIS_EMBEDDING_MODEL = os.environ.get("TRELLIS_EMBEDDING_MODEL", "minilm")
+TRELLIS_EMBEDDING_URL = os.environ.get("TRELLIS_EMBEDDING_URL", "")
+TRELLIS_EMBEDDING_API_KEY = os.environ.get("TRELLIS_EMBEDDING_API_KEY", "")
+TRELLIS_EMBEDDING_SERVICE_MODEL = os.environ.get("TRELLIS_EMBEDDING_SERVICE_MODEL", "")
+# Ask: an optional OpenAI-compatible chat endpoint writes the answer from the cited passages.
+TRELLIS_LLM_URL = os.environ.get("TRELLIS_LLM_URL", "")
+TRELLIS_LLM_API_KEY = os.environ.get("TRELLIS_LLM_API_KEY", "")
+TRELLIS_LLM_MODEL = os.environ.get("TRELLIS_LLM_MODEL", "")
+TRELLIS_LLM_TIMEOUT = float(os.environ.get("TRELLIS_LLM_TIMEOUT", "20"))

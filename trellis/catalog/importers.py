@@ -23,6 +23,7 @@ from django.core.validators import URLValidator, validate_slug
 from django.utils import timezone
 
 from trellis.catalog import openstax_skills
+from trellis.catalog.hooks import items_changed
 from trellis.catalog.models import Item, ItemSkill, Provider
 from trellis.catalog.services import ITEM_EDITABLE_FIELDS
 from trellis.core.importing import ImportReport
@@ -511,6 +512,11 @@ def _write_items(
         Item.objects.bulk_update(to_update, [*ITEM_FIELDS, "updated_at"], batch_size=200)
     tags_changed = _replace_tags(
         rows, item_for_row, skill_ids=skill_ids, origin=origin, report=report
+    )
+    items_changed(
+        item.pk
+        for row, item in item_for_row.items()
+        if row in created_rows | changed_rows | tags_changed
     )
     for r in rows:
         if r.row in created_rows:

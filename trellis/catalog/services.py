@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from trellis.catalog.hooks import items_changed
 from trellis.catalog.models import Item, ItemSkill, Provider
 from trellis.core.services import audit_log
 from trellis.skills.models import Skill
@@ -111,6 +112,7 @@ def item_create(
             "skills": sorted(s.uri for s in skills or {}),
         },
     )
+    items_changed([item.pk])
     return item
 
 
@@ -169,6 +171,7 @@ def item_update(
         audit_log(
             actor=actor, code="trellis.catalog.item.updated", target=item, data={"fields": fields}
         )
+        items_changed([item.pk])
     return item
 
 
@@ -197,6 +200,7 @@ def item_skill_set(
         target=item,
         data={"skill": skill.uri, "weight": weight, "origin": origin},
     )
+    items_changed([item.pk])
     return link
 
 
@@ -210,4 +214,5 @@ def item_skill_remove(*, item: Item, skill: Skill, actor: Any) -> bool:
             target=item,
             data={"skill": skill.uri},
         )
+        items_changed([item.pk])
     return bool(deleted)
