@@ -89,6 +89,12 @@ DEMO_STEPS: list[Step] = [
         "trellis.notify.demo.build_inboxes",
         "Notifications: inboxes of the demo logins and a failed webhook delivery",
     ),
+    Step(
+        "discovery.recommendations",
+        1,
+        "trellis.discovery.recommendations.demo_impressions",
+        "For you: two months of simulated feed views (impressions for the fairness report)",
+    ),
 ]
 
 

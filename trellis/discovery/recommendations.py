@@ -434,3 +434,34 @@ def feed_item_explain(*, employee: Employee, item_id: int) -> tuple[FeedEntry | 
     """The "Why am I seeing this" of one item of the learner's current feed (None if not in it)."""
     feed = recommendations_for(employee=employee, limit=30, record_impressions=False)
     return next((e for e in feed.entries if e.item.pk == item_id), None), feed
+
+
+def demo_impressions(*, stdout: Any = None, learners: int = 250, days: int = 60) -> dict[str, Any]:
+    """Demo step: simulated "For you" visits of a sample of active employees over the last ``days``
+    days (impressions only; acceptance is whatever the demo's learning records show after them)."""
+    import random
+
+    rng = random.Random(5)
+    bundle = recommendation_index()
+    ids_ = list(Employee.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    sample = sorted(rng.sample(ids_, min(learners, len(ids_))))
+    today = timezone.localdate()
+    rows: list[RecommendationImpression] = []
+    for employee in Employee.objects.filter(pk__in=sample):
+        profile, _ = learner_profile_build(employee=employee, index=bundle.index)
+        recs = recommendations_rank(index=bundle.index, profile=profile, limit=10)
+        for _visit in range(rng.randint(1, 3)):
+            shown_on = today - timedelta(days=rng.randint(0, days - 1))
+            rows.extend(
+                RecommendationImpression(
+                    employee=employee,
+                    item_id=r.item_id,
+                    shown_on=shown_on,
+                    position=n,
+                    personalised=profile.personalised,
+                    high_quality=r.item_id in bundle.high_quality,
+                )
+                for n, r in enumerate(recs, 1)
+            )
+    RecommendationImpression.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return {"learners": len(sample), "impressions": len(rows)}

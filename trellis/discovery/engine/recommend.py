@@ -516,7 +516,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "fresh": 0.4,
     "level_fit": 0.8,
     "format": 0.5,
-    "ai_ladder": 1.2,
+    "ai_ladder": 0.8,
     "not_for_me_like": -1.5,
 }
 #: MMR trade-off: 1.0 is pure relevance, lower values favour variety.
