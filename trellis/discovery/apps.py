@@ -11,3 +11,9 @@ class DiscoveryConfig(AppConfig):
         from trellis.discovery import search
 
         search.register_hooks()
+
+        # Learning paths move on when the learning records show a planned step done.
+        from trellis.discovery import paths
+        from trellis.lrs.projection import progress_listener_add
+
+        progress_listener_add(paths.paths_progress_changed)

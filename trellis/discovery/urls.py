@@ -8,4 +8,5 @@ urlpatterns = [
     # "For you" is the /discover/ page itself, so it comes before search's "" route.
     path("", include("trellis.discovery.recommend_urls")),
     path("", include("trellis.discovery.search_urls")),
+    path("", include("trellis.discovery.paths_urls")),
 ]
