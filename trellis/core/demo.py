@@ -58,6 +58,12 @@ DEMO_STEPS: list[Step] = [
         "Catalog: OpenStax textbooks and AI literacy items",
     ),
     Step(
+        "discovery.search_index",
+        1,
+        "trellis.discovery.search.demo_search_index",
+        "Search index of the catalog (the worker then embeds the items and suggests skills)",
+    ),
+    Step(
         "skills.evidence",
         1,
         "trellis.skills.demo.build_self_ratings",

@@ -652,3 +652,39 @@ def search_index_update_task(item_ids: list[int]) -> dict[str, int]:
 def search_enrich_task() -> dict[str, int]:
     """Embed every document that needs it and suggest skills for the items without suggestions."""
     return _enrich(None)
+
+
+def search_status() -> dict[str, Any]:
+    """Counts for ``trellis search status`` and the admin: documents, vectors, passages, model."""
+    from trellis.discovery.tagging import tagging_coverage
+
+    name = model_name()
+    docs = SearchDocument.objects.aggregate(
+        documents=Count("item_id"),
+        embedded=Count(
+            "item_id", filter=models_q(vector_model=name, vector_hash=models_f("content_hash"))
+        ),
+    )
+    return {
+        "model": name if embeddings_enabled() else "off",
+        "documents": docs["documents"],
+        "embedded": docs["embedded"],
+        "passages": SearchPassage.objects.count(),
+        "published_items": Item.objects.filter(is_published=True).count(),
+        "tagging": tagging_coverage(),
+    }
+
+
+def models_q(**kwargs: Any) -> Any:
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+def demo_search_index(*, stdout: TextIO | None = None) -> dict[str, int]:
+    """Demo step: the full-text index now (search works at once); vectors and skill suggestions are
+    computed by the worker (a few minutes on 2 cores)."""
+    counts = search_index_rebuild()
+    if embeddings_enabled():
+        transaction.on_commit(lambda: search_enrich_task.enqueue())
+    return counts

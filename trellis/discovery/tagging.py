@@ -246,18 +246,20 @@ def tagging_coverage() -> dict[str, Any]:
     links = ItemSkill.objects.filter(item=OuterRef("pk"))
     pending = TagSuggestion.objects.filter(item=OuterRef("pk"), status=TagSuggestion.Status.PENDING)
     row = items.annotate(
-        manual=Exists(links.filter(origin=ItemSkill.Origin.MANUAL)),
-        automatic=Exists(links.filter(origin=ItemSkill.Origin.AUTOMATIC)),
-        pending=Exists(pending),
+        has_manual=Exists(links.filter(origin=ItemSkill.Origin.MANUAL)),
+        has_automatic=Exists(links.filter(origin=ItemSkill.Origin.AUTOMATIC)),
+        has_pending=Exists(pending),
     ).aggregate(
         total=Count("id"),
-        manual=Count("id", filter=Q(manual=True)),
-        accepted=Count("id", filter=Q(automatic=True)),
-        tagged=Count("id", filter=Q(manual=True) | Q(automatic=True)),
-        only_automatic=Count("id", filter=Q(automatic=True, manual=False)),
-        suggested=Count("id", filter=Q(pending=True)),
-        suggested_untagged=Count("id", filter=Q(pending=True, manual=False, automatic=False)),
-        untouched=Count("id", filter=Q(pending=False, manual=False, automatic=False)),
+        manual=Count("id", filter=Q(has_manual=True)),
+        accepted=Count("id", filter=Q(has_automatic=True)),
+        tagged=Count("id", filter=Q(has_manual=True) | Q(has_automatic=True)),
+        only_automatic=Count("id", filter=Q(has_automatic=True, has_manual=False)),
+        suggested=Count("id", filter=Q(has_pending=True)),
+        suggested_untagged=Count(
+            "id", filter=Q(has_pending=True, has_manual=False, has_automatic=False)
+        ),
+        untouched=Count("id", filter=Q(has_pending=False, has_manual=False, has_automatic=False)),
     )
     total = row["total"] or 0
 

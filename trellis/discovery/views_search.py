@@ -145,3 +145,100 @@ def passage(request: HttpRequest, passage_id: int) -> HttpResponse:
             "question": request.GET.get("q", "")[:300],
         },
     )
+
+
+# --- automatic skill tagging: L&D's review queue and the coverage report ----------------------
+
+TAG_PAGE_SIZE = 50
+
+
+def _tagging_views() -> Any:
+    from trellis.core.permissions import ORG_READERS, Role, role_required
+
+    return ORG_READERS, Role, role_required
+
+
+_ORG_READERS, _Role, _role_required = _tagging_views()
+
+
+@_role_required(_Role.LD_ADMIN)
+def tag_queue(request: HttpRequest) -> HttpResponse:
+    """L&D admins: suggested skills to accept or reject, best first (``?status=`` to see decided)."""
+    from django.core.paginator import Paginator
+
+    from trellis.discovery import tagging
+    from trellis.discovery.models import TagSuggestion
+
+    status = request.GET.get("status", TagSuggestion.Status.PENDING)
+    if status not in TagSuggestion.Status.values:
+        status = TagSuggestion.Status.PENDING
+    page = Paginator(tagging.tag_queue(status=status), TAG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "discovery/tagging_queue.html",
+        {
+            "nav_active": "admin",
+            "page": page,
+            "suggestions": list(page.object_list),
+            "status": status,
+            "statuses": TagSuggestion.Status.choices,
+            "coverage": tagging.tagging_coverage(),
+        },
+    )
+
+
+@_role_required(_Role.LD_ADMIN)
+def tag_decide(request: HttpRequest, suggestion_id: int, decision: str) -> HttpResponse:
+    """POST: accept or reject one suggestion. htmx gets the updated row; a plain form is redirected."""
+    from django.contrib import messages
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import get_object_or_404, redirect
+
+    from trellis.discovery import tagging
+    from trellis.discovery.models import TagSuggestion
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    suggestion = get_object_or_404(
+        TagSuggestion.objects.select_related("item", "skill"),
+        pk=suggestion_id,
+        status=TagSuggestion.Status.PENDING,
+    )
+    if decision == "accept":
+        tagging.tag_suggestion_accept(suggestion=suggestion, actor=request.user)
+    else:
+        tagging.tag_suggestion_reject(suggestion=suggestion, actor=request.user)
+    suggestion.refresh_from_db()
+    if _is_partial(request):
+        return render_partial(request, "discovery/tagging_queue.html#row", {"s": suggestion})
+    verb = "Accepted" if decision == "accept" else "Rejected"
+    messages.success(request, f"{verb}: {suggestion.skill.label} for {suggestion.item.title}.")
+    return redirect("discovery:tag_queue")
+
+
+@_role_required(_Role.LD_ADMIN)
+def tag_refresh(request: HttpRequest) -> HttpResponse:
+    """POST: recompute the suggestions of the whole catalog in the background."""
+    from django.contrib import messages
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    search_service.search_enrich_task.enqueue()
+    messages.success(request, "Suggestions are being refreshed in the background.")
+    return redirect("discovery:tag_queue")
+
+
+@_role_required(*_ORG_READERS)
+def tag_coverage(request: HttpRequest) -> HttpResponse:
+    """L&D, executives and auditors: how much of the catalog is mapped to skills, and by whom."""
+    from trellis.discovery import tagging
+
+    return render(
+        request,
+        "discovery/tagging_coverage.html",
+        {"nav_active": "admin", "coverage": tagging.tagging_coverage()},
+    )
