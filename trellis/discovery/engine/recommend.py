@@ -120,7 +120,7 @@ class SequenceModel:
     content: sp.csr_matrix | None
     numeric: np.ndarray | None
     weights: np.ndarray
-    history_decay: float = 0.5
+    history_decay: float = 0.7
     peers_k: int = 50
     _users_csc: sp.csc_matrix | None = field(default=None, repr=False)
     _user_sizes: np.ndarray | None = field(default=None, repr=False)
@@ -134,10 +134,10 @@ class SequenceModel:
         *,
         content: sp.csr_matrix | None = None,
         numeric: np.ndarray | None = None,
-        gap_decay: float = 0.7,
+        gap_decay: float = 0.85,
         max_gap: int = 10,
         knn: int = 100,
-        history_decay: float = 0.5,
+        history_decay: float = 0.7,
         weights: Mapping[str, float] | None = None,
     ) -> SequenceModel:
         """Fit on each learner's items in the order taken (duplicates are dropped)."""
