@@ -337,3 +337,32 @@ def test_control_page_records_consent_with_version_and_audit(world):
     client.post("/discover/control/", {"action": "personalization"})
     page = client.get("/discover/").content.decode()
     assert "This feed is not personalised" in page
+
+
+def test_api_returns_the_callers_own_feed(world):
+    from trellis.core.services import api_token_create
+
+    client = world.personas.client("alice")
+    body = client.get("/api/v1/recommendations/?limit=3").json()
+    assert body["personalised"] is True
+    assert len(body["items"]) == 3
+    assert body["items"][0]["title"] == "Python for analysts"
+    assert body["items"][0]["reasons"][0]["text"] == (
+        "Builds Python, a gap for your Data Analyst role"
+    )
+    lena = world.personas.lena.user
+    _, secret = api_token_create(
+        user=world.personas.bob.user, name="t", scopes=["people:read"], created_by=lena
+    )
+    auth = {"Authorization": f"Bearer {secret}"}
+    from django.test import Client
+
+    assert Client().get("/api/v1/recommendations/", headers=auth).status_code == 403
+    _, secret = api_token_create(
+        user=world.personas.bob.user, name="t2", scopes=["catalog:read"], created_by=lena
+    )
+    auth = {"Authorization": f"Bearer {secret}"}
+    response = Client().get("/api/v1/recommendations/", headers=auth)
+    assert response.status_code == 200
+    assert RecommendationImpression.objects.filter(employee=world.personas.bob).count() == 5
+    assert Client().get("/api/v1/recommendations/").status_code == 401
