@@ -99,7 +99,11 @@ def recommendation_index() -> IndexBundle:
     key = _catalog_key()
     bundle = _bundle
     if bundle and bundle.key == key:
-        if time.monotonic() - bundle.built_at >= INDEX_TTL_SECONDS and not _refreshing.is_set():
+        stale = time.monotonic() - bundle.built_at >= INDEX_TTL_SECONDS
+        if stale and not key[0]:
+            _bundle = _build_index(key)  # an empty catalog: nothing to wait for
+            return _bundle
+        if stale and not _refreshing.is_set():
             _refreshing.set()
             threading.Thread(target=_refresh, args=(key,), daemon=True).start()
         return bundle
