@@ -176,11 +176,11 @@ def _build_index(key: tuple[Any, ...]) -> IndexBundle:
         .order_by("first_activity_at", "id")
         .values_list("employee_id", "item_id", "status", "first_activity_at")
     ):
+        if employee_id in no_activity:
+            continue
         starts[item_id] = starts.get(item_id, 0) + 1
         if status in DONE:
             done[item_id] = done.get(item_id, 0) + 1
-        if employee_id in no_activity:
-            continue
         reset = resets.get(employee_id)
         if reset is not None and first_at < reset:
             continue
