@@ -86,9 +86,12 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/discover/",
                 "/discover/control/",
                 "/discover/why/{catalog_item_id}/",
+                "/discover/paths/",
+                "/discover/paths/new/",
+                "/discover/playlists/",
             ],
         ),
-        ("maria", ["/people/team/", "/programs/team/"]),
+        ("maria", ["/people/team/", "/programs/team/", "/discover/paths/"]),
         (
             "lena",
             [
@@ -109,6 +112,7 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/programs/{program}/preview/",
                 "/programs/{draft}/preview/",
                 "/discover/fairness/",
+                "/discover/playlists/",
             ],
         ),
     ],

@@ -90,5 +90,9 @@
     var root = document.getElementById("entries");
     if (root) setup(root);
   });
-  document.addEventListener("htmx:afterSettle", refocus);
+  // Only once the list itself has settled (htmx has processed its new forms by then), not when the
+  // out-of-band status line settles, which can come first.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "entries") refocus();
+  });
 })();
