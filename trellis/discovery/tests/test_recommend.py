@@ -366,3 +366,15 @@ def test_api_returns_the_callers_own_feed(world):
     assert response.status_code == 200
     assert RecommendationImpression.objects.filter(employee=world.personas.bob).count() == 5
     assert Client().get("/api/v1/recommendations/").status_code == 401
+
+
+def test_peers_who_withdrew_activity_consent_are_left_out_of_popularity(world):
+    bob = world.personas.bob
+    record_item_completed(employee=bob, item=world.items["misc"])
+    index = rec.recommendation_index().index
+    assert index.popular[index.pos[world.items["misc"].pk]] > 0
+    personalization.consent_set(employee=bob, signal=Signal.ACTIVITY, granted=False, actor=None)
+    rec.recommendation_index_clear()
+    index = rec.recommendation_index().index
+    assert index.popular[index.pos[world.items["misc"].pk]] == 0
+    assert index.by_department == {}
