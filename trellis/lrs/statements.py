@@ -460,16 +460,17 @@ def _insert(
             Statement, STATEMENT_COLUMNS, rows, ["id", "statement_id"], prepared=True
         )
     }
+    stored_at = rows[0][STATEMENT_COLUMNS.index("stored")]  # already in database form
     insert_rows(
         StatementAgent,
-        ["statement", "agent_ifi", "relation"],
+        ["statement", "agent_ifi", "relation", "stored"],
         [
-            (pk_of[item.statement_id], ifi, relation)
+            (pk_of[item.statement_id], ifi, relation, stored_at)
             for item in new
             for ifi, relation in item.agents
         ],
+        prepared=True,
     )
-    stored_at = rows[0][STATEMENT_COLUMNS.index("stored")]  # already in database form
     insert_rows(
         StatementActivity,
         ["statement", "activity_id", "relation", "stored"],
@@ -674,16 +675,20 @@ class StatementQuery:
         )
 
 
-def _filter_q(query: StatementQuery, *, joined_activity: bool = False) -> Q:
+def _agent_relations(query: StatementQuery) -> list[str]:
+    if query.related_agents:
+        return [Relation.ACTOR, Relation.OBJECT, Relation.RELATED]
+    return [Relation.ACTOR, Relation.OBJECT]
+
+
+def _filter_q(
+    query: StatementQuery, *, joined_activity: bool = False, joined_agent: bool = False
+) -> Q:
     """The non-time filters, for the statement itself (or for a statement it targets). With
-    ``joined_activity`` the activity filter is left to the caller."""
+    ``joined_activity`` / ``joined_agent`` that filter is left to the caller."""
     q = Q()
-    if query.agent_ifi is not None:
-        relations = (
-            [Relation.ACTOR, Relation.OBJECT, Relation.RELATED]
-            if query.related_agents
-            else [Relation.ACTOR, Relation.OBJECT]
-        )
+    if query.agent_ifi is not None and not joined_agent:
+        relations = _agent_relations(query)
         q &= Q(
             pk__in=StatementAgent.objects.filter(
                 agent_ifi=query.agent_ifi, relation__in=relations
@@ -734,7 +739,22 @@ def statements_query(
     window = _window_q(query, credential)
     # Page on the keys first, then read the page's rows: the sort carries (stored, id) only, not
     # each candidate's JSON.
-    if query.activity is not None and query.related_activities:
+    if query.agent_ifi is not None:
+        # Walk the agent's index rows newest first (they carry ``stored``) and stop at the limit,
+        # rather than fetching every statement of an active learner to sort them. A statement can
+        # name the agent in up to three roles: read three times the limit and keep each once.
+        sign = "" if query.ascending else "-"
+        walk = (
+            Statement.objects.filter(window, _filter_q(query, joined_agent=True))
+            .filter(
+                agent_index__agent_ifi=query.agent_ifi,
+                agent_index__relation__in=_agent_relations(query),
+            )
+            .order_by(f"{sign}agent_index__stored", f"{sign}agent_index__statement_id")
+            .values_list("pk", flat=True)[: 3 * (query.limit + 1)]
+        )
+        page = list(dict.fromkeys(walk))[: query.limit + 1]
+    elif query.activity is not None and query.related_activities:
         # Two walks that stop at the limit, merged: statements with the activity as their object
         # (the statement's own index), and statements that mention it elsewhere (index rows that
         # carry ``stored``) — rather than sorting every statement that mentions a course. A

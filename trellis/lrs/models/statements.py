@@ -78,9 +78,17 @@ class StatementAgent(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agent_index")
     agent_ifi = models.CharField(max_length=500)
     relation = models.CharField(max_length=10, choices=Relation.choices)
+    # The statement's ``stored``, copied here so that an agent query reads the agent's newest
+    # statements straight off the index and stops at the limit (instead of fetching every statement
+    # of an active learner to sort them).
+    stored = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["agent_ifi", "relation", "statement"])]
+        indexes = [
+            models.Index(
+                fields=["agent_ifi", "stored", "statement", "relation"], name="lrs_sag_agent_stored"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent_ifi} ({self.relation})"

@@ -125,6 +125,42 @@ def test_related_activities_pages_each_statement_once_in_stored_order(lrs, ascen
     assert len(seen) == 7
 
 
+@pytest.mark.parametrize("ascending", ["false", "true"])
+def test_agent_queries_page_each_statement_once_in_stored_order(lrs, ascending):
+    # Ada as actor and as instructor of the same statement; as object (an Agent object); as
+    # instructor only; and a statement that does not mention her.
+    ada_object = {"objectType": "Agent", **ADA}
+    posted = lrs.post(
+        [statement(context={"instructor": ADA}) for _ in range(3)]
+        + [statement(email="bo@example.com", context={"instructor": ADA})]
+    ).json()
+    posted += lrs.post([statement(email="bo@example.com", object=ada_object), statement()]).json()
+    lrs.post(statement(email="cy@example.com"))
+    expected = {
+        "false": [posted[0], posted[1], posted[2], posted[4], posted[5]],
+        "true": posted,
+    }
+    for related, ids in expected.items():
+        params = {"agent": json.dumps(ADA), "related_agents": related, "limit": "2"}
+        response = lrs.get({**params, "ascending": ascending})
+        seen: list[str] = []
+        while True:
+            body = response.json()
+            assert len(body["statements"]) <= 2
+            seen += [s["id"] for s in body["statements"]]
+            if not body["more"]:
+                break
+            response = lrs.client.get(body["more"], **lrs.headers())
+        stored_order = [
+            str(i)
+            for i in Statement.objects.filter(statement_id__in=ids)
+            .order_by("stored", "pk")
+            .values_list("statement_id", flat=True)
+        ]
+        assert seen == (stored_order if ascending == "true" else stored_order[::-1])
+        assert len(seen) == len(ids)
+
+
 def test_since_is_exclusive_and_until_inclusive_on_stored(lrs):
     first = lrs.post(statement()).json()[0]
     second = lrs.post(statement()).json()[0]
