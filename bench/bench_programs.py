@@ -33,15 +33,35 @@ ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432/{}"
 
 
+PROFILE: list[str] = []  # labels starting with one of these are profiled (``--profile``)
+
+
 def measure(label: str, fn, rows: list) -> object:  # type: ignore[no-untyped-def]
+    import cProfile
+    import pstats
+    from collections import Counter
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    profile = cProfile.Profile() if any(label.startswith(p) for p in PROFILE) else None
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
+        if profile:
+            profile.enable()
         result = fn()
+        if profile:
+            profile.disable()
         seconds = time.perf_counter() - started
     rows.append((label, seconds, len(ctx.captured_queries)))
+    if profile:
+        print(f"--- profile of {label!r}: {seconds:.3f} s, {len(ctx.captured_queries)} queries")
+        kinds = Counter(" ".join(q["sql"].split()[:3])[:60] for q in ctx.captured_queries)
+        for kind, count in kinds.most_common(12):
+            print(f"    {count:5d} x {kind}")
+        stats = pstats.Stats(profile).sort_stats("cumulative")
+        stats.print_stats("trellis/", 30)  # Trellis's own functions
+        stats.sort_stats("tottime").print_stats(15)
     return result
 
 
@@ -65,6 +85,9 @@ def inner(sizes: list[int]) -> None:
     from trellis.programs.models import Enrollment, Program
 
     call_command("migrate", verbosity=0)
+    from django.urls import reverse
+
+    reverse("programs:assigned")  # load the URLconf once, as a running server has
     from trellis.catalog.tests.factories import ItemFactory
 
     User = get_user_model()
@@ -172,15 +195,29 @@ def inner(sizes: list[int]) -> None:
     width = max(len(r[0]) for r in rows)
     for label, seconds, queries in rows:
         print(f"  {label:<{width}}  {seconds:8.3f} s  {queries:6d} queries")
+    print(f"  load average (1, 5, 15 min) at the end: {load_average()}")
+
+
+def load_average() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--profile",
+        nargs="+",
+        default=[],
+        metavar="LABEL",
+        help="cProfile the measurements whose label starts with LABEL (e.g. 'enroll'), and "
+        "count their queries by kind",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
+        PROFILE.extend(args.profile)
         inner(args.sizes)
         return
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
@@ -192,10 +229,17 @@ def main() -> None:
             if db == "postgres":
                 subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
                 env["DATABASE_URL"] = PG.format(name)
-            print(f"{db}:", flush=True)
+            print(f"{db}: load average (1, 5, 15 min) at the start: {load_average()}", flush=True)
             try:
                 subprocess.run(
-                    [sys.executable, __file__, "--inner", "--sizes", *map(str, args.sizes)],
+                    [
+                        sys.executable,
+                        __file__,
+                        "--inner",
+                        "--sizes",
+                        *map(str, args.sizes),
+                        *(["--profile", *args.profile] if args.profile else []),
+                    ],
                     env=env,
                     check=True,
                 )

@@ -125,6 +125,59 @@ def insert_rows_returning(
     return found
 
 
+def insert_rows_many(
+    model: type[models.Model],
+    field_names: list[str],
+    rows: list[Any],
+    *,
+    returning: list[str] | None = None,
+    ignore_conflicts: bool = False,
+) -> list[tuple[Any, ...]]:
+    """Insert many rows in a few statements, optionally ``ON CONFLICT DO NOTHING`` and returning
+    columns of the rows inserted (raw, in no guaranteed order). On PostgreSQL each column goes as
+    one array parameter (``INSERT … SELECT * FROM unnest(%s::type[], …)``, 20,000 rows a
+    statement): the SQL text stays short, where a multi-row ``VALUES`` list of 30,000 placeholders
+    costs psycopg seconds of client-side parsing per 10,000 rows. On SQLite, multi-row ``VALUES``
+    (under its 32,766 parameters a statement)."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [concrete_field(model, name) for name in field_names]
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        tail += " RETURNING " + ", ".join(
+            quote(str(concrete_field(model, name).column)) for name in returning
+        )
+    values = prepare_rows(model, field_names, rows)
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Table, column and type names come from the models; values are parameters.
+            sql = "INSERT INTO {} ({}) SELECT * FROM unnest({})".format(  # noqa: S608
+                quote(model._meta.db_table),
+                ", ".join(quote(str(f.column)) for f in fields),
+                ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields),
+            )
+            for start in range(0, len(values), 20_000):
+                columns = [list(c) for c in zip(*values[start : start + 20_000], strict=True)]
+                cursor.execute(sql + tail, columns)
+                if returning:
+                    found += cursor.fetchall()
+            return found
+        row_sql = "({})".format(", ".join(["%s"] * len(field_names)))
+        per_chunk = max(1, 30_000 // len(field_names))
+        for start in range(0, len(values), per_chunk):
+            chunk = values[start : start + per_chunk]
+            sql = _insert_sql(
+                model, field_names, connection, ", ".join([row_sql] * len(chunk)), tail
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            if returning:
+                found += cursor.fetchall()
+    return found
+
+
 _PLAIN_FIELDS = (
     models.CharField,
     models.TextField,

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from trellis.core.bulk import insert_rows
+from trellis.core.bulk import insert_rows_many
 from trellis.core.services import audit_log
 from trellis.notify import badge, planning
 from trellis.notify.models import (
@@ -140,21 +140,34 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-def _channels_for(request: NotificationRequest, person: _Person, org: NotifySettings) -> list[str]:
-    """The channels this notification goes to: the person's choices, or the mandatory ones."""
+def _configured_channels(org: NotifySettings) -> list[tuple[str, bool, bool]]:
+    """Each configured channel with whether it is on by default and whether mandatory notices
+    always use it."""
     configured = {
         Channel.IN_APP: True,
         Channel.EMAIL: True,
         Channel.SLACK: bool(org.slack_webhook_url),
         Channel.TEAMS: bool(org.teams_webhook_url),
     }
+    return [
+        (channel.value, channel in DEFAULT_ON, channel in MANDATORY_CHANNELS)
+        for channel in Channel
+        if configured[channel]
+    ]
+
+
+def _channels_for(
+    request: NotificationRequest,
+    person: _Person,
+    org: NotifySettings,
+    configured: list[tuple[str, bool, bool]] | None = None,
+) -> list[str]:
+    """The channels this notification goes to: the person's choices, or the mandatory ones."""
     chosen = []
-    for channel in Channel:
-        if not configured[channel]:
-            continue
-        wanted = person.prefs.get((request.category, channel.value), channel in DEFAULT_ON)
-        if wanted or (request.mandatory and channel in MANDATORY_CHANNELS):
-            chosen.append(channel.value)
+    for channel, default_on, mandatory in configured or _configured_channels(org):
+        wanted = person.prefs.get((request.category, channel), default_on)
+        if wanted or (request.mandatory and mandatory):
+            chosen.append(channel)
     return chosen
 
 
@@ -209,11 +222,12 @@ def notifications_send(
         )
         rows: list[tuple[Any, ...]] = []
         plans: dict[str, list[tuple[str, str, dt.datetime, str]]] = {}
+        configured = _configured_channels(org)
         for r in fresh:
             person = people.get(r.recipient_id)
             if person is None:
                 continue
-            channels = _channels_for(r, person, org)
+            channels = _channels_for(r, person, org, configured)
             push = [c for c in channels if c in PUSH_CHANNELS]
             counts = False
             plan: list[tuple[str, str, dt.datetime, str]] = []
@@ -251,7 +265,7 @@ def notifications_send(
                     None,
                 )
             )
-        insert_rows(
+        returned = insert_rows_many(
             Notification,
             [
                 "recipient",
@@ -269,14 +283,13 @@ def notifications_send(
                 "digest",
             ],
             rows,
+            returning=["id", "key", "recipient"],
             ignore_conflicts=True,
         )
-        ids: dict[str, tuple[int, int]] = {}
-        for chunk in _chunks(list(plans)):
-            for pk, key, recipient_id in Notification.objects.filter(
-                key__in=chunk, created_at=now
-            ).values_list("pk", "key", "recipient_id"):
-                ids[key] = (pk, recipient_id)
+        # the rows this call inserted (a key inserted meanwhile by another worker is not returned)
+        ids: dict[str, tuple[int, int]] = {
+            key: (pk, recipient_id) for pk, key, recipient_id in returned
+        }
         delivery_rows = [
             (
                 pk,
@@ -296,7 +309,7 @@ def notifications_send(
             for key, (pk, recipient_id) in ids.items()
             for channel, status, due, reason in plans[key]
         ]
-        insert_rows(
+        insert_rows_many(
             Delivery,
             [
                 "notification",
@@ -314,7 +327,6 @@ def notifications_send(
                 "updated_at",
             ],
             delivery_rows,
-            ignore_conflicts=True,
         )
         if any(row[3] == Delivery.Status.PENDING and row[4] <= now for row in delivery_rows):
             transaction.on_commit(_enqueue_dispatch)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -189,8 +190,9 @@ def facts_for(
     if not item_ids and not activity_ids:
         return out
     qs = Progress.objects.filter(Q(item_id__in=item_ids) | Q(activity_id__in=activity_ids))
-    if employee_ids is not None:
-        qs = qs.filter(employee_id__in=sorted(set(employee_ids)))
+    wanted = set(employee_ids) if employee_ids is not None else None
+    if wanted is not None and len(wanted) <= IN_LIMIT:
+        qs = qs.filter(employee_id__in=sorted(wanted))
     for (
         employee_id,
         item_id,
@@ -210,6 +212,8 @@ def facts_for(
         "first_activity_at",
         "last_activity_at",
     ):
+        if wanted is not None and employee_id not in wanted:
+            continue
         done = passed_at or completed_at
         if passed_at and completed_at:
             done = min(passed_at, completed_at) if score is None else passed_at
@@ -305,23 +309,29 @@ def _completions_since(stale: dict[tuple[int, str], dt.date]) -> dict[tuple[int,
     return {key: sorted(times) for key, times in out.items()}
 
 
+#: Above this many ids, a query loads the rows without an ``IN`` list and the ids are picked in
+#: Python (SQLite allows 32,766 parameters in a statement).
+IN_LIMIT = 5000
+
+
 def enrollments_recompute(
     *, employee_ids: Iterable[int] | None = None, program_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
     """Recompute started/completed of the active enrollments of active programs (these employees or
     programs only, when given). Constant number of queries; writes only changed rows."""
     from trellis.programs.models import Enrollment, EnrollmentEvent, Program
+    from trellis.programs.services import events_insert
 
     qs = Enrollment.objects.filter(
         state=Enrollment.State.ACTIVE, program__status=Program.Status.ACTIVE
     )
     ids = sorted(set(employee_ids)) if employee_ids is not None else None
-    if ids is not None:
+    if ids is not None and len(ids) <= IN_LIMIT:
         qs = qs.filter(employee_id__in=ids)
     if program_ids is not None:
         qs = qs.filter(program_id__in=sorted(set(program_ids)))
-    enrollments = list(
-        qs.only(
+    rows = list(
+        qs.values_list(
             "pk",
             "program_id",
             "employee_id",
@@ -332,77 +342,82 @@ def enrollments_recompute(
             "expires_on",
         )
     )
-    stats = {"enrollments": len(enrollments), "changed": 0, "completed": 0, "reopened": 0}
-    if not enrollments:
+    if ids is not None and len(ids) > IN_LIMIT:
+        wanted = set(ids)
+        rows = [r for r in rows if r[2] in wanted]
+    stats = {"enrollments": len(rows), "changed": 0, "completed": 0, "reopened": 0}
+    if not rows:
         return stats
-    specs = program_specs({e.program_id for e in enrollments})
+    specs = program_specs({r[1] for r in rows})
     windows: dict[int, set[dt.date]] = defaultdict(set)
-    for e in enrollments:
-        windows[e.employee_id].add(e.starts_on)
+    for r in rows:
+        windows[r[2]].add(r[3])
     facts = with_redone(facts_for(specs=specs, employee_ids=ids), windows)
     recurrence = dict(
         Program.objects.filter(pk__in=list(specs)).values_list("pk", "recurrence_months")
     )
-    changed, events = [], []
+    changed: list[tuple[Any, ...]] = []
+    events: list[tuple[int, str, str, None, dt.datetime, dict[str, Any]]] = []
     now = timezone.now()
-    for e in enrollments:
+    for pk, program_id, employee_id, starts_on, started_at, completed_at, done, expires_on in rows:
         outcome = evaluate(
-            spec=specs[e.program_id], starts_on=e.starts_on, facts=facts.get(e.employee_id, ())
+            spec=specs[program_id], starts_on=starts_on, facts=facts.get(employee_id, ())
         )
-        months = recurrence.get(e.program_id) or 0
+        months = recurrence.get(program_id) or 0
         expires = (
             months_after(timezone.localdate(outcome.completed_at), months)
             if outcome.completed_at and months
             else None
         )
         new = (outcome.started_at, outcome.completed_at, outcome.done_count, expires)
-        if new != (e.started_at, e.completed_at, e.done_count, e.expires_on):
-            if outcome.completed_at and not e.completed_at:
-                stats["completed"] += 1
-                events.append(
-                    EnrollmentEvent(
-                        enrollment=e,
-                        kind=EnrollmentEvent.Kind.COMPLETED,
-                        reason="learning records",
-                        at=now,
-                        data={"completed_at": outcome.completed_at.isoformat()},
-                    )
+        if new == (started_at, completed_at, done, expires_on):
+            continue
+        if outcome.completed_at and not completed_at:
+            stats["completed"] += 1
+            events.append(
+                (
+                    pk,
+                    EnrollmentEvent.Kind.COMPLETED,
+                    "learning records",
+                    None,
+                    now,
+                    {"completed_at": outcome.completed_at.isoformat()},
                 )
-            elif e.completed_at and not outcome.completed_at:
-                stats["reopened"] += 1
-                events.append(
-                    EnrollmentEvent(
-                        enrollment=e,
-                        kind=EnrollmentEvent.Kind.REOPENED,
-                        reason="learning records changed (a statement was voided)",
-                        at=now,
-                    )
+            )
+        elif completed_at and not outcome.completed_at:
+            stats["reopened"] += 1
+            events.append(
+                (
+                    pk,
+                    EnrollmentEvent.Kind.REOPENED,
+                    "learning records changed (a statement was voided)",
+                    None,
+                    now,
+                    {},
                 )
-            e.started_at, e.completed_at, e.done_count, e.expires_on = new
-            changed.append(e)
-    if changed:
-        _write_outcomes(changed, now=now)
-    if events:
-        EnrollmentEvent.objects.bulk_create(events, batch_size=1000)
+            )
+        changed.append((*new, now, pk))
+    with transaction.atomic():  # one commit (without it, SQLite commits every row of executemany)
+        _write_outcomes(changed)
+        events_insert(events)
     stats["changed"] = len(changed)
     return stats
 
 
-def _write_outcomes(changed: list[Any], *, now: dt.datetime) -> None:
-    """Write the recomputed columns of ``changed`` enrollments: one prepared ``UPDATE … WHERE id =
-    %s`` run with ``executemany`` (same SQL on SQLite and PostgreSQL). ``bulk_update`` builds a
-    CASE expression per row and field in Python, which took seconds for a few thousand rows."""
+def _write_outcomes(changed: list[tuple[Any, ...]]) -> None:
+    """Write (started_at, completed_at, done_count, expires_on, updated_at, id) rows: one prepared
+    ``UPDATE … WHERE id = %s`` run with ``executemany`` (same SQL on SQLite and PostgreSQL).
+    ``bulk_update`` builds a CASE expression per row and field in Python, which took seconds for a
+    few thousand rows."""
     from django.db import connections, router
 
     from trellis.core.bulk import prepare_rows
     from trellis.programs.models import Enrollment
 
+    if not changed:
+        return
     fields = ["started_at", "completed_at", "done_count", "expires_on", "updated_at", "id"]
-    rows = prepare_rows(
-        Enrollment,
-        fields,
-        [(e.started_at, e.completed_at, e.done_count, e.expires_on, now, e.pk) for e in changed],
-    )
+    rows = prepare_rows(Enrollment, fields, changed)
     connection = connections[router.db_for_write(Enrollment)]
     quote = connection.ops.quote_name
     columns = [str(Enrollment._meta.get_field(name).column) for name in fields]

@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -54,11 +54,19 @@ def deliver(notices: list[Notice], *, now: dt.datetime | None = None) -> int:
         from trellis.notify.services import NotificationRequest, notifications_send
     except ImportError:  # the notify app is not installed
         return 0
-    requests = []
-    for n in notices:
-        data = asdict(n)
-        data["category"] = getattr(Category, n.category.upper(), n.category)
-        requests.append(NotificationRequest(**data))
+    categories = {c: getattr(Category, c.upper(), c) for c in {n.category for n in notices}}
+    requests = [
+        NotificationRequest(
+            recipient_id=n.recipient_id,
+            category=categories[n.category],
+            key=n.key,
+            subject=n.subject,
+            body=n.body,
+            url=n.url,
+            mandatory=n.mandatory,
+        )
+        for n in notices
+    ]
     return int(notifications_send(requests, now=now) or 0)
 
 
@@ -106,26 +114,16 @@ def enrollment_notices(
     return out
 
 
-def send_on_enrollment(
+def send_for_enrollments(
     *,
     program: Any,
-    employee_ids: list[int],
+    enrollments: list[tuple[int, int, dt.date, int]],
     launched: bool = False,
-    renewal: bool = False,
     now: dt.datetime | None = None,
 ) -> int:
-    from trellis.programs.models import Enrollment
-
-    rows: dict[int, tuple[int, int, dt.date, int]] = {}
-    for pk, employee_id, due_on, cycle in (
-        Enrollment.objects.filter(program=program, employee_id__in=sorted(set(employee_ids)))
-        .order_by("employee_id", "cycle")
-        .values_list("pk", "employee_id", "due_on", "cycle")
-    ):
-        rows[employee_id] = (pk, employee_id, due_on, cycle)  # the latest cycle wins
-    notices = enrollment_notices(
-        program=program, enrollments=rows.values(), launched=launched and not renewal
-    )
+    """After the commit, "program launched" (``launched``) or "assigned" (a later enrollment, a new
+    cycle) notices for (enrollment id, employee id, due date, cycle) rows."""
+    notices = enrollment_notices(program=program, enrollments=enrollments, launched=launched)
     return _deliver_after_commit(notices, now=now)
 
 
