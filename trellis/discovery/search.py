@@ -28,7 +28,8 @@ from typing import Any, TextIO
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count
+from django.db.models.functions import Substr
 
 from trellis.catalog import selectors as catalog_selectors
 from trellis.catalog.models import Item, ItemSkill
@@ -57,6 +58,8 @@ EMBED_CHARS = 1200
 #: How often synonyms (the taxonomy's labels) are re-read by a process, in seconds.
 SYNONYMS_TTL = 300.0
 PER_PAGE = 20
+#: Characters of an item's body read for its result snippet (the whole body can be 50 kB).
+SNIPPET_SOURCE_CHARS = 4000
 
 
 # --- configuration -----------------------------------------------------------------------------
@@ -337,8 +340,10 @@ def _load_synonyms() -> Synonyms:
 
 def search_state() -> _State:
     """The process's vocabulary, synonyms and vectors, refreshed when the index changed."""
-    row = SearchDocument.objects.aggregate(n=Count("item_id"), last=Max("updated_at"))
-    version = (row["n"], row["last"])
+    with connection.cursor() as cursor:  # COUNT(*) reads the small updated_at index, not the rows
+        cursor.execute("SELECT COUNT(*), MAX(updated_at) FROM discovery_searchdocument")
+        count, last = cursor.fetchone()
+    version = (int(count), str(last) if last is not None else None)
     name = model_name()
     with _state_lock:
         state = _state
@@ -385,7 +390,7 @@ def search_state() -> _State:
         dim = len(state.vectors[ids[0]]) if ids else 0
         state.index = VectorIndex.build(ids, [state.vectors[i] for i in ids], dim)
         state.version = version
-        state.last_seen = version[1]
+        state.last_seen = last
         logger.debug("search state refreshed: %s documents changed", changed)
         return state
 
@@ -576,14 +581,21 @@ def search_items(
     page = max(1, page)
     window = ranking[(page - 1) * per_page : page * per_page]
     ids = [f.key for f in window]
-    items = {i.pk: i for i in catalog_selectors.item_list().filter(id__in=ids)}
+    items = {
+        i.pk: i
+        for i in catalog_selectors.item_list()
+        .filter(id__in=ids)
+        .defer("body")
+        .annotate(body_head=Substr("body", 1, SNIPPET_SOURCE_CHARS))
+    }
     terms = plan.terms + ([textmod.stem(plan.prefix)] if plan.prefix else [])
     hits = []
     for fused in window:
         item = items.get(fused.key)
         if item is None:  # unpublished since it was indexed
             continue
-        source = item.description if _mentions(item.description, terms) else item.body
+        head = getattr(item, "body_head", "")
+        source = item.description if _mentions(item.description, terms) else head
         hits.append(
             SearchHit(
                 item=item,

@@ -262,35 +262,34 @@ def passages(text: str, *, target_words: int = 110, max_words: int = 180) -> lis
 
 
 def snippet(text: str, query_terms: Iterable[str], *, width: int = 220) -> str:
-    """The window of about ``width`` characters of ``text`` with the most query terms, on word bounds."""
+    """The window of about ``width`` characters of ``text`` with the most distinct query terms (then
+    the most occurrences), on word bounds. Terms are stems, matched as word prefixes."""
     text = " ".join(text.split())
     if len(text) <= width:
         return text
-    wanted = set(query_terms)
-    tokens = [(m.start(), stem(w)) for m, w in _spans(text)]
-    if not wanted or not tokens:
+    wanted = sorted({t for t in query_terms if t}, key=len, reverse=True)
+    if not wanted:
         return _cut(text, 0, width)
-    best_start, best_hits = 0, 0
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in wanted) + ")", re.IGNORECASE)
+    hits = [(m.start(), m.group(0).lower()) for m in pattern.finditer(text)]
+    if not hits:
+        return _cut(text, 0, width)
+    best: tuple[int, int] = (0, 0)
+    best_start = hits[0][0]
+    seen: dict[str, int] = {}
     left = 0
-    hits: list[int] = []  # positions of matching words inside the window
-    for right in range(len(tokens)):
-        if tokens[right][1] in wanted:
-            hits.append(tokens[right][0])
-        while tokens[right][0] - tokens[left][0] > width - 40:
-            if hits and hits[0] == tokens[left][0]:
-                hits.pop(0)
+    for right, (position, term) in enumerate(hits):
+        seen[term] = seen.get(term, 0) + 1
+        while position - hits[left][0] > width - 40:
+            gone = hits[left][1]
+            seen[gone] -= 1
+            if not seen[gone]:
+                del seen[gone]
             left += 1
-        if len(hits) > best_hits:
-            best_hits, best_start = len(hits), hits[0]
-    start = max(0, best_start - 40) if best_hits else 0
-    return _cut(text, start, width)
-
-
-def _spans(text: str) -> list[tuple[re.Match[str], str]]:
-    lowered = normalize(text) if text.isascii() is False else text.lower()
-    if len(lowered) != len(text):  # accents changed lengths: fall back to plain lower()
-        lowered = text.lower()
-    return [(m, m.group(0)) for m in WORD_RE.finditer(lowered)]
+        score = (len(seen), right - left + 1)
+        if score > best:
+            best, best_start = score, hits[left][0]
+    return _cut(text, max(0, best_start - 40), width)
 
 
 def _cut(text: str, start: int, width: int) -> str:
