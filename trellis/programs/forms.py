@@ -54,25 +54,7 @@ class ProgramForm(forms.Form):
     escalation_days = forms.IntegerField(
         min_value=0, initial=7, label="Tell the manager after N days overdue"
     )
-    # the audience (one rule from this form; the API and services take several)
-    departments = forms.ModelMultipleChoiceField(
-        queryset=Department.objects.order_by("path"),
-        required=False,
-        help_text="With their sub-departments",
-    )
-    job_roles = forms.ModelMultipleChoiceField(
-        queryset=JobRole.objects.order_by("title"), required=False
-    )
-    locations = forms.ModelMultipleChoiceField(
-        queryset=Location.objects.order_by("name"), required=False
-    )
-    groups = forms.ModelMultipleChoiceField(queryset=Group.objects.order_by("name"), required=False)
-    managers = forms.CharField(
-        required=False,
-        label="Everyone under these managers (employee ids)",
-    )
-    hired_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    hired_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # the audience: the rules are a formset (``RuleFormSet``); these lists go with them
     include = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -98,9 +80,6 @@ class ProgramForm(forms.Form):
 
     def clean_owner(self) -> Employee | None:
         return self._one("owner")
-
-    def clean_managers(self) -> list[Employee]:
-        return _employees(self.cleaned_data["managers"])
 
     def clean_include(self) -> list[Employee]:
         return _employees(self.cleaned_data["include"])
@@ -147,25 +126,8 @@ class ProgramForm(forms.Form):
             )
         }
 
-    def rule(self) -> dict[str, Any]:
-        d = self.cleaned_data
-        return {
-            k: d[k]
-            for k in (
-                "departments",
-                "job_roles",
-                "locations",
-                "groups",
-                "managers",
-                "hired_from",
-                "hired_to",
-            )
-            if d[k]
-        }
-
     @classmethod
     def initial_for(cls, program: Program) -> dict[str, Any]:
-        rule = program.rules.first()
         out: dict[str, Any] = {
             "name": program.name,
             "objective": program.objective,
@@ -185,17 +147,101 @@ class ProgramForm(forms.Form):
             "include": " ".join(program.included.values_list("employee_id", flat=True)),
             "exclude": " ".join(program.excluded.values_list("employee_id", flat=True)),
         }
-        if rule is not None:
-            out.update(
-                departments=list(rule.departments.all()),
-                job_roles=list(rule.job_roles.all()),
-                locations=list(rule.locations.all()),
-                groups=list(rule.groups.all()),
-                managers=" ".join(rule.managers.values_list("employee_id", flat=True)),
-                hired_from=rule.hired_from,
-                hired_to=rule.hired_to,
-            )
         return out
+
+
+class RuleForm(forms.Form):
+    """One audience rule: a person matches when every criterion set here matches (any of its
+    values); nothing set: everyone."""
+
+    departments = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.order_by("path"),
+        required=False,
+        help_text="With their sub-departments",
+    )
+    job_roles = forms.ModelMultipleChoiceField(
+        queryset=JobRole.objects.order_by("title"), required=False
+    )
+    locations = forms.ModelMultipleChoiceField(
+        queryset=Location.objects.order_by("name"), required=False
+    )
+    groups = forms.ModelMultipleChoiceField(queryset=Group.objects.order_by("name"), required=False)
+    managers = forms.CharField(
+        required=False,
+        label="Everyone under these managers (employee ids)",
+    )
+    hired_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Hired from"
+    )
+    hired_to = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Hired until"
+    )
+
+    def clean_managers(self) -> list[Employee]:
+        return _employees(self.cleaned_data["managers"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("hired_from"), data.get("hired_to")
+        if start and end and start > end:
+            self.add_error("hired_to", "The hire-date window ends before it starts.")
+        return data
+
+    def rule(self) -> dict[str, Any]:
+        """The criteria set (empty: the rule selects everyone)."""
+        d = self.cleaned_data
+        return {k: d[k] for k in RULE_CRITERIA if d.get(k)}
+
+    @staticmethod
+    def initial_for(rule: Any) -> dict[str, Any]:
+        return {
+            "departments": list(rule.departments.all()),
+            "job_roles": list(rule.job_roles.all()),
+            "locations": list(rule.locations.all()),
+            "groups": list(rule.groups.all()),
+            "managers": " ".join(rule.managers.values_list("employee_id", flat=True)),
+            "hired_from": rule.hired_from,
+            "hired_to": rule.hired_to,
+        }
+
+
+RULE_CRITERIA = (
+    "departments",
+    "job_roles",
+    "locations",
+    "groups",
+    "managers",
+    "hired_from",
+    "hired_to",
+)
+
+
+class BaseRuleFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def rules(self) -> list[dict[str, Any]]:
+        """The criteria of each rule kept (not removed); rules with nothing set are left out."""
+        return [
+            rule
+            for form in self.forms
+            if not form.cleaned_data.get("DELETE")
+            if (rule := form.rule())
+        ]
+
+
+RuleFormSet = forms.formset_factory(
+    RuleForm, formset=BaseRuleFormSet, extra=0, can_delete=True, max_num=20, validate_max=True
+)
+
+
+def rule_formset(data: Any = None, *, program: Program | None = None, add: bool = False) -> Any:
+    """The rules of ``program`` (or one empty rule for a new program); ``add`` appends an empty
+    one (the "Add a rule" button posts the form back without saving)."""
+    if data is not None:
+        if add:
+            data = data.copy()
+            data["rules-TOTAL_FORMS"] = str(int(data.get("rules-TOTAL_FORMS") or 0) + 1)
+        return RuleFormSet(data, prefix="rules")
+    initial = [RuleForm.initial_for(r) for r in program.rules.all()] if program else []
+    return RuleFormSet(prefix="rules", initial=initial or [{}])
 
 
 class RequirementForm(forms.Form):

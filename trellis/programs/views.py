@@ -30,6 +30,7 @@ from trellis.programs.forms import (
     ProgramForm,
     ReasonForm,
     RequirementForm,
+    rule_formset,
 )
 from trellis.programs.models import Enrollment, Program, Requirement
 
@@ -277,7 +278,9 @@ def program_export(request: HttpRequest, program_id: int) -> HttpResponse:
     return response
 
 
-def _save_program(request: HttpRequest, form: ProgramForm, program: Program | None) -> Program:
+def _save_program(
+    request: HttpRequest, form: ProgramForm, rules: Any, program: Program | None
+) -> Program:
     fields = form.program_fields()
     if program is None:
         program = services.program_create(
@@ -287,66 +290,89 @@ def _save_program(request: HttpRequest, form: ProgramForm, program: Program | No
         program = services.program_update(
             actor=request.user, program=program, name=form.cleaned_data["name"], **fields
         )
-    rule = form.rule()
+    chosen = rules.rules()
+    include = form.cleaned_data["include"]
     services.audience_set(
         actor=request.user,
         program=program,
-        rules=[rule] if rule or not form.cleaned_data["include"] else [],
-        include=form.cleaned_data["include"],
+        # no rule with a criterion: everyone, unless only the include list is meant
+        rules=chosen or ([] if include else [{}]),
+        include=include,
         exclude=form.cleaned_data["exclude"],
     )
     return program
 
 
-@role_required(Role.LD_ADMIN)
-def program_create(request: HttpRequest) -> HttpResponse:
-    form = ProgramForm(
-        request.POST or None,
-        initial={
+def _program_form(request: HttpRequest, program: Program | None) -> HttpResponse:
+    """New program or edit: the program's fields, its audience rules (add a rule, remove one) and
+    include/exclude lists. "Add a rule" posts the form back with one more empty rule, unsaved."""
+    if program is None:
+        initial = {
             "reminder_days": "7, 1",
             "due_policy": "relative",
             "due_days": 90,
             "planned_hours": 2,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
+        }
+    else:
+        initial = ProgramForm.initial_for(program)
+    posted = request.method == "POST"
+    form = ProgramForm(request.POST if posted else None, initial=initial)
+    adding = posted and "add_rule" in request.POST
+    rules = rule_formset(request.POST if posted else None, program=program, add=adding)
+    if posted and not adding and form.is_valid() and rules.is_valid():
         try:
             from django.db import transaction
 
             with transaction.atomic():
-                program = _save_program(request, form, None)
+                program = _save_program(request, form, rules, program)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{program.name}” saved as a draft.")
+            messages.success(
+                request,
+                f"“{program.name}” saved as a draft."
+                if program.status == Program.Status.DRAFT
+                else f"“{program.name}” saved.",
+            )
             return redirect("programs:detail", program_id=program.pk)
     return render(
         request,
         "programs/program_form.html",
-        {"form": form, "program": None, "nav_active": "programs"},
+        {
+            "form": form,
+            "rules": rules,
+            "errors": _error_summary(form, rules) if posted and not adding else [],
+            "program": program,
+            "nav_active": "programs",
+        },
+        status=400 if posted and not adding and (form.errors or rules.total_error_count()) else 200,
     )
+
+
+def _error_summary(form: ProgramForm, rules: Any) -> list[tuple[str, str]]:
+    """Every error as (id of the field it is about, text naming the field), for the list at the
+    top of the page: "Rule 2 · Hired until: The hire-date window ends before it starts."."""
+    out: list[tuple[str, str]] = []
+    for where, f in [("", form), *((f"Rule {n} · ", r) for n, r in enumerate(rules.forms, 1))]:
+        for name, errors in f.errors.items():
+            if name in f.fields:
+                bound = f[name]
+                out += [(bound.id_for_label, f"{where}{bound.label}: {e}") for e in errors]
+            else:
+                out += [("", f"{where}{e}") for e in errors]
+    out += [("", str(error)) for error in rules.non_form_errors()]
+    return out
+
+
+@role_required(Role.LD_ADMIN)
+def program_create(request: HttpRequest) -> HttpResponse:
+    return _program_form(request, None)
 
 
 @role_required(Role.LD_ADMIN)
 def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
     program = selectors.get_program_for_user(user=request.user, program_id=program_id)
-    form = ProgramForm(request.POST or None, initial=ProgramForm.initial_for(program))
-    if request.method == "POST" and form.is_valid():
-        try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                program = _save_program(request, form, program)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, f"“{program.name}” saved.")
-            return redirect("programs:detail", program_id=program.pk)
-    return render(
-        request,
-        "programs/program_form.html",
-        {"form": form, "program": program, "nav_active": "programs"},
-    )
+    return _program_form(request, program)
 
 
 @role_required(*ORG_READERS)

@@ -85,6 +85,101 @@ def test_manager_nudges_and_extends_inside_line_only(personas, active):
     assert EnrollmentEvent.objects.filter(enrollment=charlie).exclude(kind="enrolled").count() == 0
 
 
+def rules_data(rules: list[dict], initial: int = 0) -> dict:
+    """The POST data of the audience rules formset."""
+    data = {"rules-TOTAL_FORMS": str(len(rules)), "rules-INITIAL_FORMS": str(initial)}
+    for n, rule in enumerate(rules):
+        data.update({f"rules-{n}-{k}": v for k, v in rule.items()})
+    return data
+
+
+PROGRAM = {
+    "name": "Privacy",
+    "category": "compliance",
+    "planned_hours": "1",
+    "due_policy": "relative",
+    "due_days": "30",
+    "recurrence_months": "0",
+    "renewal_window_days": "30",
+    "reminder_days": "7, 1",
+    "escalation_days": "7",
+}
+
+
+def test_ld_admin_sets_several_audience_rules_adds_and_removes_them(personas):
+    lena = personas.client("lena")
+    sales = personas.charlie.department
+    # "Add a rule" posts the form back with one more empty rule and saves nothing
+    page = lena.post("/programs/new/", {**PROGRAM, **rules_data([{}]), "add_rule": "1"})
+    assert page.status_code == 200
+    assert len(page.context["rules"].forms) == 2
+    assert page.context["errors"] == []
+    assert 'id="id_rules-1-departments"' in page.content.decode()
+    assert not Program.objects.exists()
+    # a bad rule: the error names the rule and the field, and nothing is saved
+    bad = lena.post(
+        "/programs/new/",
+        {
+            **PROGRAM,
+            **rules_data(
+                [
+                    {"departments": [sales.pk]},
+                    {"hired_from": "2025-06-01", "hired_to": "2025-01-01", "managers": "NOPE"},
+                ]
+            ),
+        },
+    )
+    assert bad.status_code == 400
+    assert [text for _, text in bad.context["errors"]] == [
+        "Rule 2 · Everyone under these managers (employee ids): No employee has the id(s) NOPE.",
+        "Rule 2 · Hired until: The hire-date window ends before it starts.",
+    ]
+    assert bad.context["errors"][1][0] == "id_rules-1-hired_to"
+    assert 'href="#id_rules-1-hired_to"' in bad.content.decode()
+    assert not Program.objects.exists()
+    # two rules: Sales, or everyone under Maria
+    ok = lena.post(
+        "/programs/new/",
+        {
+            **PROGRAM,
+            **rules_data(
+                [{"departments": [sales.pk]}, {"managers": personas.maria.employee_id}, {}]
+            ),
+        },
+    )
+    assert ok.status_code == 302
+    program = Program.objects.get(name="Privacy")
+    rules = list(program.rules.order_by("pk"))
+    assert [list(r.departments.all()) for r in rules] == [[sales], []]
+    assert [list(r.managers.all()) for r in rules] == [[], [personas.maria]]
+    preview = lena.get(f"/programs/{program.pk}/preview/").context["preview"]
+    assert preview["total"] == 4  # oscar, charlie (Sales); alice, bob (under Maria)
+    # editing shows both rules; removing the first leaves Maria's team
+    edit = lena.get(f"/programs/{program.pk}/edit/")
+    assert [f.initial.get("managers") for f in edit.context["rules"].forms] == [
+        "",
+        personas.maria.employee_id,
+    ]
+    removed = lena.post(
+        f"/programs/{program.pk}/edit/",
+        {
+            **PROGRAM,
+            **rules_data(
+                [
+                    {"departments": [sales.pk], "DELETE": "on"},
+                    {"managers": personas.maria.employee_id},
+                ],
+                initial=2,
+            ),
+        },
+    )
+    assert removed.status_code == 302
+    assert program.rules.count() == 1
+    assert lena.get(f"/programs/{program.pk}/preview/").context["preview"]["total"] == 2
+    # the audience change is audited
+    assert AuditEvent.objects.filter(code="trellis.program.audience_set").count() == 2
+
+
 def test_ld_admin_creates_previews_and_activates(personas, items):
     lena = personas.client("lena")
     response = lena.post(
@@ -100,8 +195,8 @@ def test_ld_admin_creates_previews_and_activates(personas, items):
             "renewal_window_days": "30",
             "reminder_days": "7, 1",
             "escalation_days": "7",
-            "departments": [personas.charlie.department.pk],
             "sponsor": personas.erin.employee_id,
+            **rules_data([{"departments": [personas.charlie.department.pk]}]),
         },
     )
     assert response.status_code == 302, response.context["form"].errors
