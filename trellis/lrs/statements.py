@@ -729,6 +729,17 @@ def _window_q(query: StatementQuery, credential: Credential | None) -> Q:
     return q
 
 
+def _distinct_head(walk: QuerySet[Any, Any], wanted: int, *, most_rows_per_key: int) -> list[Any]:
+    """The first ``wanted`` distinct values of ``walk`` (ordered; a value repeats at most
+    ``most_rows_per_key`` times in a row). Reads ``wanted`` rows first, and more only when
+    repeats left it short: each row read costs a heap fetch of its statement."""
+    rows = list(walk[:wanted])
+    distinct = list(dict.fromkeys(rows))
+    if len(distinct) < wanted and len(rows) == wanted:
+        distinct = list(dict.fromkeys(walk[: wanted * most_rows_per_key]))
+    return distinct[:wanted]
+
+
 def statements_query(
     *, query: StatementQuery, credential: Credential | None = None
 ) -> tuple[list[Statement], bool]:
@@ -751,9 +762,9 @@ def statements_query(
                 agent_index__relation__in=_agent_relations(query),
             )
             .order_by(f"{sign}agent_index__stored", f"{sign}agent_index__statement_id")
-            .values_list("pk", flat=True)[: 3 * (query.limit + 1)]
+            .values_list("pk", flat=True)
         )
-        page = list(dict.fromkeys(walk))[: query.limit + 1]
+        page = _distinct_head(walk, query.limit + 1, most_rows_per_key=3)
     elif query.activity is not None and query.related_activities:
         # Two walks that stop at the limit, merged: statements with the activity as their object
         # (the statement's own index), and statements that mention it elsewhere (index rows that
