@@ -8,7 +8,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # Explicit hooks (no signals): people changes re-evaluate audiences, new progress recomputes
-        # completion, and the periodic safety-net jobs join the scheduler when it exists.
+        # completion, and the hourly job joins the scheduler (``tasks.py``).
         from trellis.programs import hooks
 
         hooks.register()

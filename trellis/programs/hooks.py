@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-PERIODIC_EVERY = dt.timedelta(hours=1)
 
 
 def _people_changed(employee_ids: list[int], reason: str) -> None:
@@ -27,10 +24,5 @@ def register() -> None:
 
     people_hooks.register(_people_changed)
     projection.progress_listener_add(_progress_changed)
-    try:
-        from trellis.core.scheduler import register_periodic  # type: ignore[import-not-found]
-    except ImportError:  # the scheduler is not there (yet)
-        return
-    from trellis.programs.tasks import programs_periodic_task
-
-    register_periodic("programs.periodic", every=PERIODIC_EVERY, task=programs_periodic_task)
+    # the hourly safety net and reminder rules register with the scheduler when imported
+    from trellis.programs import tasks  # noqa: F401
