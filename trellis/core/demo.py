@@ -96,6 +96,12 @@ DEMO_STEPS: list[Step] = [
         "Notifications: inboxes of the demo logins and a failed webhook delivery",
     ),
     Step(
+        "discovery.paths_playlists",
+        1,
+        "trellis.discovery.paths.demo_paths_and_playlists",
+        "Learning paths and playlists: curated by L&D, Sam's own, Sam's path, Priya's suggestion",
+    ),
+    Step(
         "discovery.recommendations",
         1,
         "trellis.discovery.recommendations.demo_impressions",

@@ -887,3 +887,107 @@ def learner_defaults(*, employee: Employee) -> dict[str, Any]:
     if targets:
         out["target_skills"] = [{"skill": t.skill_id, "level": t.level} for t in targets]
     return out
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def demo_paths_and_playlists(*, stdout: Any = None) -> dict[str, Any]:
+    """Demo step: curated playlists published by Lena (AI literacy for everyone; data foundations
+    for Technology & Data), Sam's own playlist shared by link, Sam's path toward his role, and a
+    path Priya suggests to Sam toward a next role. Idempotent (does nothing the second time)."""
+    from django.contrib.auth import get_user_model
+
+    from trellis.catalog.models import Item
+    from trellis.discovery import playlists
+    from trellis.discovery.models import Playlist
+    from trellis.people.models import Department
+
+    if Playlist.objects.filter(title="AI literacy essentials", kind="curated").exists():
+        return {"created": 0}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["lena", "sam", "priya"])
+    }
+    if set(users) != {"lena", "sam", "priya"}:
+        return {"created": 0, "skipped": "the demo logins are missing"}
+    lena, sam_user = users["lena"], users["sam"]
+    sam, priya = sam_user.employee, users["priya"].employee
+    published = Item.objects.filter(is_published=True)
+    summary: dict[str, Any] = {"playlists": 0, "paths": 0}
+
+    def curated(
+        title: str, description: str, items: Iterable[Any], rules: list[dict[str, Any]]
+    ) -> None:
+        playlist = playlists.playlist_create(
+            user=lena, kind="curated", title=title, description=description
+        )
+        for item in items:
+            playlists.playlist_item_add(user=lena, playlist=playlist, item=item)
+        playlists.playlist_audience_set(user=lena, playlist=playlist, rules=rules)
+        playlists.playlist_publish(user=lena, playlist=playlist)
+        summary["playlists"] += 1
+
+    curated(
+        "AI literacy essentials",
+        "Start here: what generative AI is, how to prompt it and how to check what it says.",
+        published.filter(collection="AI literacy essentials").order_by("sequence", "id")[:8],
+        [{}],
+    )
+    tech = Department.objects.filter(name__icontains="technology").order_by("path").first()
+    if tech is not None:
+        curated(
+            "Data foundations",
+            "Python and statistics for everyone who works with data.",
+            list(
+                published.filter(collection="Introduction to Python Programming").order_by(
+                    "sequence", "id"
+                )[:4]
+            )
+            + list(
+                published.filter(collection="Introductory Statistics 2e").order_by(
+                    "sequence", "id"
+                )[:4]
+            ),
+            [{"departments": [tech]}],
+        )
+    mine = playlists.playlist_create(
+        user=sam_user,
+        kind="personal",
+        title="Prompting practice",
+        description="What I want to try this month.",
+        sharing="link",
+    )
+    for item in published.filter(collection="Prompting well").order_by("sequence", "id")[:4]:
+        playlists.playlist_item_add(user=sam_user, playlist=mine, item=item)
+    summary["playlists"] += 1
+    today = timezone.localdate()
+    try:
+        path_create(
+            owner=sam,
+            actor=sam_user,
+            target_kind=LearningPath.Target.ROLE,
+            weekly_minutes=180,
+            deadline=today + dt.timedelta(weeks=8),
+        )
+        summary["paths"] += 1
+    except ValidationError as exc:
+        summary["sam_path"] = " ".join(exc.messages)
+    suggested, _ = next_roles(employee=sam)
+    if suggested:
+        try:
+            path_suggest(
+                manager=priya,
+                employee=sam,
+                actor=priya.user,
+                note="A step toward the senior role we talked about.",
+                target_kind=LearningPath.Target.NEXT_ROLE,
+                target_role=suggested[0],
+                weekly_minutes=120,
+            )
+            summary["paths"] += 1
+        except (ValidationError, Http404) as exc:
+            summary["priya_suggestion"] = str(exc)
+    if stdout:
+        stdout.write(f"    {summary['playlists']} playlists, {summary['paths']} learning paths\n")
+    return summary

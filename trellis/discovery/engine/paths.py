@@ -21,8 +21,12 @@ The model (also in ``trellis/discovery/README.md``, "Learning paths"):
   they covered with the exact cheapest combination (a small dynamic programme). ``exact_cost``
   solves the same cover as an integer programme with SciPy's ``milp`` (HiGHS) to measure the gap.
 - Order: a step comes after the steps that teach its prerequisite rungs (list scheduling: lowest
-  rung first, then the step that covers most per minute). A cycle (item A needs B's rung on one
-  skill and B needs A's on another) is broken by planning again without one of them.
+  rung first, then essential skills, then the step that covers most per minute). When the
+  cheapest cover has a cycle (item A needs B's rung on one skill and B needs A's on another), the
+  planner also tries: that cover with each cycle broken by the cheapest replacement, and a greedy
+  that only takes items whose prerequisites are already taught; both improved by the local search
+  restricted to ordered plans, then "ruin and recreate" (take out one item, complete again) for at
+  most ``RUIN_BUDGET_MS``. ``exact_cost(ordered=True)`` is the optimum of the ordered problem.
 - Weeks: steps run one after another at ``weekly_minutes`` a week; a step belongs to the week it
   starts in and may run on (``week_end``). With a deadline of ``deadline_weeks``, the plan says
   whether it fits, what weekly time would fit it, and what is reached by the deadline.
@@ -39,6 +43,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 Element = tuple[int, int]  # (skill id, rung)
+
+#: Time the planner may spend improving a plan whose cheapest cover had a prerequisite cycle.
+RUIN_BUDGET_MS = 50.0
+#: ... when the ordered plan costs more than this times the best cover found without the order.
+RUIN_WITHIN = 1.005
 
 MAX_LEVEL = 5
 
@@ -93,6 +102,7 @@ class PlannedStep:
         False  # outside the preferred formats (no preferred item teaches a rung)
     )
     pinned: bool = False
+    together: bool = False  # in a prerequisite cycle no other item breaks
     week_start: int = 1
     week_end: int = 1
     start_minute: int = 0
@@ -340,9 +350,20 @@ class _Recover:
         self.masks, self.costs = problem.masks, problem.costs
         self.by_bit: dict[int, list[int]] = defaultdict(list)
         self.memo: dict[tuple[int, frozenset[int]], tuple[int, list[int]] | None] = {}
+        #: per rung: every rung some candidate teaches together with it
+        self.touch: dict[int, int] = defaultdict(int)
         for pos in positions:
-            for bit in _bits(self.masks[pos]):
+            mask = self.masks[pos]
+            for bit in _bits(mask):
                 self.by_bit[bit].append(pos)
+                self.touch[bit] |= mask
+
+    def reach(self, need: int) -> int:
+        """The rungs that candidates teaching any of ``need`` also teach."""
+        out = 0
+        for bit in _bits(need):
+            out |= self.touch.get(bit, 0)
+        return out
 
     def best(self, target: int, banned: frozenset[int]) -> tuple[int, list[int]] | None:
         if target == 0:
@@ -364,13 +385,19 @@ class _Recover:
         return found
 
 
-def _greedy(problem: CoverProblem, reduced: list[int], *, ordered: bool) -> list[int]:
-    """Greedy by minutes per newly covered rung. ``ordered``: only items whose prerequisite rungs
-    the items already chosen teach (so the order holds by construction); when none is ready, the
-    one missing fewest prerequisites."""
+def _greedy(
+    problem: CoverProblem,
+    reduced: Sequence[int],
+    *,
+    ordered: bool,
+    start: Sequence[int] | None = None,
+) -> list[int]:
+    """Greedy by minutes per newly covered rung, from the pinned items (or ``start``).
+    ``ordered``: only items whose prerequisite rungs the items already chosen teach (so the order
+    holds by construction); when none is ready, the one missing fewest prerequisites."""
     full = (1 << len(problem.elements)) - 1
     masks, pres, costs = problem.masks, problem.pre_masks, problem.costs
-    chosen: list[int] = list(problem.pinned)
+    chosen: list[int] = list(problem.pinned if start is None else start)
     covered = 0
     for pos in chosen:
         covered |= masks[pos]
@@ -407,6 +434,13 @@ def _greedy(problem: CoverProblem, reduced: list[int], *, ordered: bool) -> list
         covered |= masks[best[2]]
         left = still
     return chosen
+
+
+def _covers_all(problem: CoverProblem, chosen: Iterable[int]) -> bool:
+    covered = 0
+    for pos in chosen:
+        covered |= problem.masks[pos]
+    return covered == (1 << len(problem.elements)) - 1
 
 
 def _stuck(problem: CoverProblem, chosen: Iterable[int]) -> list[int]:
@@ -473,9 +507,13 @@ def _moves(
     twice &= ~thrice
     movable = [p for p in chosen if p not in pinned]
     groups: list[tuple[tuple[int, ...], int]] = [((p,), masks[p] & once) for p in movable]
+    reach = {p: recover.reach(masks[p] & once) for p in movable}
     for a, b in combinations(movable, 2):
         ma, mb = masks[a], masks[b]
-        need = ((ma | mb) & once) | (ma & mb & twice)
+        shared = ma & mb & twice
+        if not shared and not reach[a] & mb & once:
+            continue  # no item teaches rungs of both: the two single moves say it all
+        need = ((ma | mb) & once) | shared
         if need:
             groups.append(((a, b), need))
     skill_of: dict[int, list[int]] = defaultdict(list)
@@ -579,14 +617,57 @@ def solve_cover(problem: CoverProblem, *, improve: bool = True, ordered: bool = 
         options.append(_local_search(problem, repaired, everything, ordered=True))
     built = _prune(problem, _greedy(problem, reduced, ordered=True), ordered=True)
     options.append(_local_search(problem, built, everything, ordered=True))
-    return min(
-        options,
-        key=lambda sol: (len(_stuck(problem, sol)), cover_cost(problem, sol)),
-    )
+    found = min(options, key=lambda sol: (len(_stuck(problem, sol)), cover_cost(problem, sol)))
+    if _stuck(problem, found) or cover_cost(problem, found) <= RUIN_WITHIN * cover_cost(
+        problem, best
+    ):
+        return found  # (the unordered cover is a near lower bound: little left to gain)
+    return _ruin_and_recreate(problem, found, reduced, everything)
+
+
+def _ruin_and_recreate(
+    problem: CoverProblem,
+    best: list[int],
+    reduced: list[int],
+    recover: _Recover,
+    *,
+    budget_ms: float = RUIN_BUDGET_MS,
+) -> list[int]:
+    """Take out one chosen item at a time (longest first), complete the rest again with the
+    order-respecting greedy without it, improve with the local search, and keep what is cheaper
+    and ordered; until no item helps or the time budget is spent (only paths with a prerequisite
+    cycle get here)."""
+    deadline = time.perf_counter() + budget_ms / 1000
+    pinned = set(problem.pinned)
+    best_cost = cover_cost(problem, best)
+    tried: set[int] = set()
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for pos in sorted(best, key=lambda p: (-problem.costs[p], p)):
+            if pos in pinned or pos in tried or time.perf_counter() >= deadline:
+                continue
+            tried.add(pos)
+            rest = [p for p in best if p != pos]
+            pool = [p for p in reduced if p != pos]
+            trial = _prune(problem, _greedy(problem, pool, ordered=True, start=rest), ordered=True)
+            trial = _local_search(problem, trial, recover, ordered=True)
+            if _stuck(problem, trial) or not _covers_all(problem, trial):
+                continue
+            cost = cover_cost(problem, trial)
+            if cost < best_cost:
+                best, best_cost, improved = trial, cost, True
+                tried.clear()
+                break
+    return best
 
 
 def cover_cost(problem: CoverProblem, chosen: Iterable[int]) -> int:
     return sum(problem.costs[p] for p in chosen)
+
+
+class NoOrderedPlan(ValueError):
+    pass
 
 
 def exact_cost(
@@ -598,7 +679,8 @@ def exact_cost(
     a lower bound of the best plan. ``ordered=True`` adds it: every chosen item that needs a rung
     first is placed after a chosen item teaching it (positions ``t``, binary "j before i for rung
     p" variables, big-M precedence), so no cycle; exact, and much larger (small instances only).
-    None if the solver gave up within ``time_limit`` seconds.
+    None if the solver gave up within ``time_limit`` seconds; ``NoOrderedPlan`` when it proved that
+    no ordered plan exists (the only items for some rungs need each other's lower levels).
     """
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -685,6 +767,8 @@ def exact_cost(
         bounds=Bounds(np.array(lower), np.array(upper)),
         options={"time_limit": time_limit},
     )
+    if result.status == 2:
+        raise NoOrderedPlan("no plan teaches every rung with its prerequisites first")
     if result.status != 0 or result.x is None:
         return None
     return round(float(result.fun))
@@ -783,6 +867,7 @@ def _schedule(
             requires=list(requires),
             after=sorted({teacher[r] for r in requires if r in teacher}),
             fallback_format=item.id in problem.fallback,
+            together=item.id in warnings,
             pinned=pos in problem.pinned,
             week_start=minute // weekly + 1,
             week_end=max(minute // weekly + 1, math.ceil((minute + cost) / weekly)),
@@ -896,6 +981,11 @@ def explain_step(
     if step.fallback_format:
         name = (format_names or {}).get(step.format, step.format)
         text += f" A {name.lower()} although you prefer other formats: none of them teaches this."
+    if step.together:
+        text += (
+            " It and another step each need a lower level the other teaches, and no other item"
+            " teaches it: take them side by side."
+        )
     if step.pinned:
         text += " You chose it."
     return text

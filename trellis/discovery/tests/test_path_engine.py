@@ -8,6 +8,7 @@ import random
 import pytest
 
 from trellis.discovery.engine.paths import (
+    NoOrderedPlan,
     PathConstraints,
     PathItem,
     SkillGoal,
@@ -182,6 +183,18 @@ def test_a_prerequisite_cycle_is_broken_by_another_item():
     assert plan.total_minutes == exact_cost(build_problem(goals, [a, b, c]), ordered=True)
 
 
+def test_an_unbreakable_cycle_is_planned_side_by_side_and_said():
+    a = item(1, 30, (PY, 3), (SQL, 2))
+    b = item(2, 30, (PY, 2), (SQL, 3))
+    goals = [SkillGoal(PY, 1, 3), SkillGoal(SQL, 1, 3)]
+    plan = plan_path(goals, [a, b])
+    assert sorted(plan.order_warnings) == [1, 2]
+    assert [s.together for s in plan.steps] == [True, True]
+    assert "take them side by side" in explain_step(plan.steps[0], labels={}, gap_name="x")
+    with pytest.raises(NoOrderedPlan):
+        exact_cost(build_problem(goals, [a, b]), ordered=True)
+
+
 def _brute_force(goals, items) -> int:
     """The least minutes of an order-respecting plan, by trying every subset."""
     problem = build_problem(goals, items)
@@ -219,6 +232,7 @@ def test_small_random_plans_are_optimal_or_close(seed):
         teaches = {rng.randrange(4): rng.randint(1, 3) for _ in range(rng.randint(1, 3))}
         items.append(PathItem(i + 1, rng.randint(5, 120), "course", 3, tuple(teaches.items())))
     plan = plan_path(goals, items)
+    assert plan.covered_levels == len(build_problem(goals, items).elements)
     best = _brute_force(goals, items)
     if best is None:
         return
@@ -281,7 +295,9 @@ def test_a_thirty_skill_gap_over_twenty_thousand_items_is_planned_near_the_optim
     wanted = {g.skill_id for g in goals}
     items = [it for it in catalog if any(s in wanted for s, _ in it.teaches)]
     plan = plan_path(goals, items)
-    best = exact_cost(build_problem(goals, items), ordered=True)
+    problem = build_problem(goals, items)
+    best = exact_cost(problem, ordered=True)
+    assert plan.covered_levels == len(problem.elements)
     assert plan.order_warnings == []
     assert plan.total_minutes <= best * 1.05
     assert plan.stats["ms"] < 2000  # generous: a shared CI machine (the bench measures it)

@@ -484,3 +484,28 @@ def test_a_completion_stored_in_the_lrs_moves_the_path_through_the_listener(
         record_item_completed(employee=world.personas.alice, item=world.items["sql1"])
     assert path.steps.get(item=world.items["sql1"]).status == PathStep.Status.DONE
     assert "SQL first steps" not in planned(path)
+
+
+def test_demo_step_makes_playlists_and_paths_once(world):
+    from trellis.discovery.models import Playlist
+
+    for employee, username in ((world.personas.alice, "sam"), (world.personas.maria, "priya")):
+        employee.user.username = username
+        employee.user.save(update_fields=["username"])
+    for n in range(3):
+        ItemFactory(title=f"AI {n}", collection="AI literacy essentials", sequence=n)
+        ItemFactory(title=f"Prompt {n}", collection="Prompting well", sequence=n)
+    first = service.demo_paths_and_playlists()
+    assert first == {"playlists": 3, "paths": 2}
+    assert sorted(Playlist.objects.values_list("title", "kind", "status")) == [
+        ("AI literacy essentials", "curated", "published"),
+        ("Data foundations", "curated", "published"),
+        ("Prompting practice", "personal", "draft"),
+    ]
+    paths = LearningPath.objects.order_by("pk")
+    assert [(p.title, p.status, p.suggested_by) for p in paths] == [
+        ("Toward Data Analyst", "active", None),
+        ("Toward Senior Data Analyst", "suggested", world.personas.maria),
+    ]
+    assert service.demo_paths_and_playlists() == {"created": 0}
+    assert LearningPath.objects.count() == 2
