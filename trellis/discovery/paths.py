@@ -753,7 +753,15 @@ class PathPage:
     finishes_on: dt.date | None
     done_text: str
     total_text: str
+    uncovered: list[str]  # "analyse big data, levels 1 to 3"
     reached_by_deadline: list[dict[str, Any]]
+
+
+def _uncovered_lines(rows: list[dict[str, Any]]) -> list[str]:
+    levels: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        levels[row["label"]].append(int(row["level"]))
+    return [f"{label}, {engine.level_phrase(found)}" for label, found in levels.items()]
 
 
 def path_page(*, path: LearningPath, today: dt.date | None = None) -> PathPage:
@@ -808,6 +816,7 @@ def path_page(*, path: LearningPath, today: dt.date | None = None) -> PathPage:
         finishes_on=finishes_on,
         done_text=hours_text(done_minutes),
         total_text=hours_text(total),
+        uncovered=_uncovered_lines(path.uncovered),
         reached_by_deadline=sorted(reached, key=lambda r: r["label"]),
     )
 

@@ -227,6 +227,8 @@ def test_skip_replans_without_the_item(world):
     path.refresh_from_db()
     assert planned(path) == ["SQL first steps", "SQL joins", "Python for analysis"]
     assert path.uncovered == [{"skill": world.python.pk, "label": "Python", "level": 2}]
+    page = world.personas.client("alice").get(reverse("discovery:path", args=[path.pk]))
+    assert "<li>Python, level 2</li>" in page.content.decode()
 
 
 def test_swap_to_a_chosen_alternative_keeps_it(world):
