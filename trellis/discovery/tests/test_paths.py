@@ -511,3 +511,25 @@ def test_demo_step_makes_playlists_and_paths_once(world):
     ]
     assert service.demo_paths_and_playlists() == {"created": 0}
     assert LearningPath.objects.count() == 2
+
+
+def test_path_page_queries_do_not_grow_with_the_steps(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.personas.client("alice")
+    small = make_path(
+        world,
+        target_kind=LearningPath.Target.SKILLS,
+        target_skills=[{"skill": world.stats.pk, "level": 1}],
+    )
+    big = make_path(world)
+    client.get(reverse("discovery:paths"))  # the inbox badge is cached after the first page
+    counts = []
+    for path in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("discovery:path", args=[path.pk])).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert path.steps.count() > small.steps.count()
+    assert counts[0] == counts[1]
+    assert counts[1] <= 15
