@@ -324,7 +324,7 @@ class SyncResult:
 def _current(program: Program, employee_ids: list[int] | None) -> dict[int, Enrollment]:
     """Each person's latest-cycle enrollment in ``program``."""
     qs = Enrollment.objects.filter(program=program).only(
-        "pk", "employee_id", "cycle", "state", "completed_at", "due_on", "starts_on"
+        "pk", "employee_id", "cycle", "state", "completed_at", "due_on", "starts_on", "expires_on"
     )
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=employee_ids)

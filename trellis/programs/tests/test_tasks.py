@@ -45,3 +45,30 @@ def test_run_due_runs_the_hourly_job_once_an_hour(personas, make_program):
     assert "programs.periodic" in scheduler.run_due(now=now + dt.timedelta(hours=1))
     assert due_soon.count() == 3
     assert PeriodicJob.objects.get(name="programs.periodic").runs == 2
+
+
+def test_the_hourly_job_takes_the_same_queries_for_more_people(personas, make_program, items):
+    """Recertification checks, resync and rules: no query per person (a deferred field read per
+    completed enrollment once made it 640 queries on the demo)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.programs.completion import enrollments_recompute
+    from trellis.programs.tests.conftest import aware, progress
+
+    program = make_program(rules=[{}], recurrence_months=12, renewal_window_days=30)
+    services.requirement_add(actor=personas.lena.user, program=program, item=items[0])
+    services.program_activate(actor=personas.lena.user, program=program, now=aware(2026, 1, 5))
+
+    def queries(people: list) -> int:
+        for who in people:
+            progress(who, items[0], at=aware(2026, 1, 10))
+        enrollments_recompute()
+        services.programs_hourly(now=aware(2026, 6, 1))  # sends what is new once
+        with CaptureQueriesContext(connection) as ctx:
+            services.programs_hourly(now=aware(2026, 6, 1))
+        return len(ctx.captured_queries)
+
+    one = queries([personas.alice])
+    assert queries([personas.bob, personas.charlie, personas.oscar, personas.erin]) == one
+    assert Enrollment.objects.filter(program=program, completed_at__isnull=False).count() == 5
