@@ -183,6 +183,9 @@ def main() -> None:
     parser.add_argument("--ask", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--db", default="", help="keep the database in this file and reuse it when it exists"
+    )
+    parser.add_argument(
         "--data", default=str(ROOT.parent / "shared" / "data" / "openstax"), help="OpenStax folder"
     )
     args = parser.parse_args()
@@ -190,7 +193,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
-        setup_django(Path(tmp) / "bench.sqlite3")
+        db = Path(args.db) if args.db else Path(tmp) / "bench.sqlite3"
+        reuse = db.exists()
+        setup_django(db)
         from django.db.models import Q
         from django.test import Client
 
@@ -199,12 +204,18 @@ def main() -> None:
         from trellis.people.tests.factories import PASSWORD, EmployeeFactory, UserFactory
 
         started = time.perf_counter()
-        info = build(args.items, rng, data)[0]
-        print(
-            f"catalog: {args.items} items from {info['sections']} sections; built in "
-            f"{time.perf_counter() - started:.1f} s (full-text index {info['index_seconds']:.1f} s)"
-        )
-        learner = EmployeeFactory(user=UserFactory(username="learner")).user
+        if reuse:
+            print(f"catalog: reusing {db} ({Item.objects.count()} items)")
+            from django.contrib.auth import get_user_model
+
+            learner = get_user_model().objects.get(username="learner")
+        else:
+            info = build(args.items, rng, data)[0]
+            print(
+                f"catalog: {args.items} items from {info['sections']} sections; built in "
+                f"{time.perf_counter() - started:.1f} s (full-text index {info['index_seconds']:.1f} s)"
+            )
+            learner = EmployeeFactory(user=UserFactory(username="learner")).user
         qs = queries(data, args.queries, rng)
         encoder = search.encoder()
         encoder.encode(["warm up the model"])  # loading the weights is not a query

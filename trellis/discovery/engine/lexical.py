@@ -108,6 +108,7 @@ class Corrector:
 
     vocabulary: dict[str, int]
     _by_first: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _all: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         by_first: dict[str, list[str]] = defaultdict(list)
@@ -138,8 +139,9 @@ class Corrector:
             limit=8,
         )
         if not matches:
-            pool = [w for words in self._by_first.values() for w in words if w[:1] != word[:1]]
-            matches = extract(word, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
+            if self._all is None:
+                self._all = [w for words in self._by_first.values() for w in words]
+            matches = extract(word, self._all, scorer=Levenshtein.distance, score_cutoff=1, limit=8)
         if not matches:
             return word
         best = min(matches, key=lambda m: (m[1], -self.vocabulary.get(m[0], 0), m[0]))
