@@ -39,7 +39,8 @@ def run(args: Sequence[str]) -> int:
         sys.stderr.write(f"unknown subcommand {sub!r}\n\n{USAGE}")
         return 2
     try:
-        return int(main(rest) or 0)
+        result = main(rest)  # recommend returns an exit code; search returns (and prints) its JSON
+        return result if isinstance(result, int) else 0
     except SystemExit as exc:
         code = exc.code
         if isinstance(code, str):
