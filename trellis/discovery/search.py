@@ -5,7 +5,8 @@
 - ``search_vectors_update()`` embeds the documents whose text changed since they were embedded.
 - ``search_items(user=, query=, filters=)`` plans the query (typo correction, synonyms from the
   skills' alternative labels, the word being typed as a prefix), ranks with the database's full-text
-  search and with the item vectors, fuses both rankings (RRF) and returns the visible items.
+  search and with the item vectors, fuses both rankings (a linear blend, 0.7 lexical: see
+  ``engine/search.py``) and returns the visible items.
 
 Full text: SQLite FTS5 (``discovery_search_fts``, ``discovery_passage_fts``) on SQLite, a generated
 ``tsvector`` column with a GIN index on PostgreSQL. Vectors: exact cosine in process with numpy on
@@ -43,7 +44,7 @@ from trellis.discovery.engine.search import (
     Fused,
     QueryPlan,
     Vocabulary,
-    fuse_rrf,
+    fuse,
     plan_query,
 )
 from trellis.discovery.engine.vectors import VectorIndex
@@ -619,7 +620,7 @@ def search_rank(
                 .values_list("id", flat=True)
             )
         semantic = semantic_items(plan, state, allowed_ids=allowed, vector_future=future)
-    return plan, fuse_rrf(lexical, semantic), bool(semantic)
+    return plan, fuse(lexical, semantic), bool(semantic)
 
 
 def search_items(

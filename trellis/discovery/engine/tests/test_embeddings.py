@@ -66,3 +66,10 @@ def test_the_service_encoder_reports_a_dead_service():
 def test_unknown_model_is_an_error():
     with pytest.raises(embeddings.EmbeddingError):
         embeddings.encoder_get("word2vec")
+
+
+def test_minilm_matches_the_reference_implementation(minilm):
+    # sentence-transformers' all-MiniLM-L6-v2 (PyTorch) gives these first values for this sentence
+    vector = minilm.encode(["This is an example sentence"])[0]
+    reference = [0.0676569, 0.0634959, 0.0487131, 0.0793049, 0.0374480]
+    assert np.allclose(vector[:5], reference, atol=2e-5)

@@ -38,7 +38,7 @@ def test_eval_search_prints_metrics_for_each_mode(tmp_path):
     )
     assert json.loads(out.getvalue()) == result
     assert (result["catalog_items"], result["questions"], result["questions_skipped"]) == (3, 3, 1)
-    assert set(result) >= {"lexical", "semantic", "hybrid", "hybrid_linear", "load_average"}
+    assert set(result) >= {"lexical", "semantic", "hybrid", "hybrid_rrf", "load_average"}
     lexical = result["lexical"]
     assert lexical["recall@10"] == 1.0  # "emial" is corrected to "email"
     assert lexical["mrr"] == 1.0
