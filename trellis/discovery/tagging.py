@@ -125,25 +125,32 @@ def _suggest_chunk(
     labels: engine.LabelIndex,
     name: str,
 ) -> int:
+    """Suggestions for the items of ``chunk``. With embeddings on, an item not embedded yet is left
+    for later (its suggestions come once it is embedded); with embeddings off, words alone."""
     docs = list(
         SearchDocument.objects.filter(item_id__in=chunk).values_list(
             "item_id", "title", "text", "vector", "vector_model"
         )
     )
+    semantic = skill_matrix is not None
+    if semantic:
+        docs = [d for d in docs if d[3] is not None and d[4] == name]
+    if not docs:
+        return 0
     items = [engine.ItemIn(key=pk, title=title, text=text[:6000]) for pk, title, text, _, _ in docs]
-    item_vectors = None
-    if skill_matrix is not None and docs and all(v is not None and m == name for *_, v, m in docs):
-        item_vectors = np.vstack([embeddings.from_bytes(v) for *_, v, _ in docs if v is not None])
-    elif skill_matrix is not None:
-        # some items are not embedded yet: suggest by words for now, by meaning once embedded
-        item_vectors = None
+    item_vectors = (
+        np.vstack([embeddings.from_bytes(v) for *_, v, _ in docs if v is not None])
+        if semantic
+        else None
+    )
+    ids = [d[0] for d in docs]
     exclude: dict[int, set[int]] = {}
-    for item_id, skill_id in ItemSkill.objects.filter(item_id__in=chunk).values_list(
+    for item_id, skill_id in ItemSkill.objects.filter(item_id__in=ids).values_list(
         "item_id", "skill_id"
     ):
         exclude.setdefault(item_id, set()).add(skill_id)
     for item_id, skill_id in (
-        TagSuggestion.objects.filter(item_id__in=chunk)
+        TagSuggestion.objects.filter(item_id__in=ids)
         .exclude(status=TagSuggestion.Status.PENDING)
         .values_list("item_id", "skill_id")
     ):
@@ -151,16 +158,13 @@ def _suggest_chunk(
     found = engine.suggest(
         items,
         item_vectors,
-        with_vectors if item_vectors is not None else skills,
-        skill_matrix if item_vectors is not None else None,
+        with_vectors if semantic else skills,
+        skill_matrix,
         labels=labels,
         exclude=exclude,
     )
-    created = 0
     with transaction.atomic():
-        TagSuggestion.objects.filter(
-            item_id__in=chunk, status=TagSuggestion.Status.PENDING
-        ).delete()
+        TagSuggestion.objects.filter(item_id__in=ids, status=TagSuggestion.Status.PENDING).delete()
         rows = [
             TagSuggestion(
                 item_id=item_id,
@@ -168,14 +172,13 @@ def _suggest_chunk(
                 confidence=s.confidence,
                 similarity=s.similarity,
                 matched_label=s.matched_label[:300],
-                model=name if item_vectors is not None else "labels",
+                model=name if semantic else "labels",
             )
             for item_id, suggestions in found.items()
             for s in suggestions
         ]
         TagSuggestion.objects.bulk_create(rows, batch_size=500)
-        created = len(rows)
-    return created
+    return len(rows)
 
 
 @transaction.atomic

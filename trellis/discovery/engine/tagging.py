@@ -6,8 +6,9 @@ Two kinds of evidence, combined:
 - words: the skill's preferred or alternative label appears in the item's title (1.0), several
   times in its text (0.7) or once (0.4); labels shorter than 4 letters or one common word are ignored.
 
-``confidence = W_MEANING * meaning + W_LABEL * label + W_BOTH * meaning * label`` (0-1). A skill is
-suggested when its confidence reaches ``MIN_CONFIDENCE``; at most ``PER_ITEM`` per item, best first.
+``confidence = W_MEANING * meaning + W_LABEL * label + W_BOTH * meaning * label`` (0-1); without
+vectors (embeddings off) ``W_WORDS_ONLY * label``. A skill is suggested when its confidence reaches
+``MIN_CONFIDENCE``; at most ``PER_ITEM`` per item, best first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from trellis.discovery.engine import text as textmod
 SIM_FLOOR = 0.15
 SIM_SPAN = 0.45
 W_MEANING, W_LABEL, W_BOTH = 0.6, 0.35, 0.15
+#: Without embeddings: confidence = W_WORDS_ONLY * words (a label in the title: 0.6).
+W_WORDS_ONLY = 0.6
 MIN_CONFIDENCE = 0.5
 PER_ITEM = 5
 MAX_LABEL_WORDS = 5
@@ -140,7 +143,10 @@ def suggest(
             similarity = float(sims[position[skill]]) if sims is not None else 0.0
             meaning = min(max((similarity - SIM_FLOOR) / SIM_SPAN, 0.0), 1.0)
             label, matched = evidence.get(skill, (0.0, ""))
-            confidence = W_MEANING * meaning + W_LABEL * label + W_BOTH * meaning * label
+            if sims is None:  # no vectors (embeddings off): the words alone, a title match suggests
+                confidence = W_WORDS_ONLY * label
+            else:
+                confidence = W_MEANING * meaning + W_LABEL * label + W_BOTH * meaning * label
             confidence = round(min(max(confidence, 0.0), 1.0), 3)
             if confidence >= min_confidence:
                 found.append(Suggestion(skill, confidence, round(similarity, 3), matched))

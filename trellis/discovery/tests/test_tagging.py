@@ -55,8 +55,9 @@ def test_excluded_skills_are_never_suggested():
 def test_words_alone_suggest_only_strong_label_evidence():
     skills = [engine.SkillIn(key=1, label="statistics"), engine.SkillIn(key=2, label="median")]
     items = [engine.ItemIn(key=10, title="Statistics", text="the median once")]
-    found = engine.suggest(items, None, skills, None, min_confidence=0.3)
-    assert [(s.skill_key, s.confidence) for s in found[10]] == [(1, 0.35)]
+    found = engine.suggest(items, None, skills, None, min_confidence=0.2)
+    # without vectors: 0.6 x words (title 1.0, once in the text 0.4)
+    assert [(s.skill_key, s.confidence) for s in found[10]] == [(1, 0.6), (2, 0.24)]
 
 
 # --- services and pages ------------------------------------------------------------------------
@@ -98,6 +99,27 @@ def test_suggestions_are_made_for_untagged_items(skills):
     assert s.status == TagSuggestion.Status.PENDING
     assert 0.5 <= s.confidence <= 1.0
     assert s.matched_label in {"statistics", "descriptive statistics"}
+
+
+@pytest.mark.django_db
+def test_an_item_not_embedded_yet_waits_for_its_vector(skills):
+    items = make_catalog()
+    stats = items["Introduction to statistics"]
+    from trellis.discovery.models import SearchDocument
+
+    SearchDocument.objects.filter(item=stats).update(vector=None)
+    tagging.tag_suggestions_update()
+    assert not TagSuggestion.objects.filter(item=stats).exists()
+    assert TagSuggestion.objects.filter(item=items["Python for data analysis"]).exists()
+
+
+@pytest.mark.django_db
+def test_without_embeddings_a_label_in_the_title_is_suggested(settings, skills):
+    settings.TRELLIS_EMBEDDING_MODEL = "off"
+    items = make_catalog(vectors=False)
+    tagging.tag_suggestions_update()
+    s = TagSuggestion.objects.get(item=items["Introduction to statistics"])
+    assert (s.skill, s.confidence, s.model) == (skills["statistics"], 0.6, "labels")
 
 
 @pytest.mark.django_db
