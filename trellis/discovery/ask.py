@@ -27,8 +27,9 @@ from trellis.discovery.models import SearchPassage
 
 logger = logging.getLogger(__name__)
 
-#: Passages shown as citations.
+#: Passages shown as citations, and at most this many from one item.
 CITATIONS = 5
+CITATIONS_PER_ITEM = 2
 #: Passages taken from full-text search, and items taken from the vectors, before fusion.
 LEXICAL_PASSAGES = 40
 SEMANTIC_ITEMS = 6
@@ -151,14 +152,23 @@ def ask(*, user: Any, question: str) -> AskResult:
     )
     if plan.is_empty:
         return result
-    ranked = passages_rank(plan)[:CITATIONS]
+    ranked = passages_rank(plan)[: CITATIONS * 4]
     passages = {
         p.pk: p
         for p in SearchPassage.objects.filter(
             id__in=ranked, item__is_published=True
         ).select_related("item", "item__provider")
     }
-    ordered = [passages[pid] for pid in ranked if pid in passages]
+    ordered = []
+    per_item: dict[int, int] = {}
+    for pid in ranked:  # at most PER_ITEM passages of one item: the sources show several items
+        p = passages.get(pid)
+        if p is None or per_item.get(p.item_id, 0) >= CITATIONS_PER_ITEM:
+            continue
+        per_item[p.item_id] = per_item.get(p.item_id, 0) + 1
+        ordered.append(p)
+        if len(ordered) == CITATIONS:
+            break
     terms = plan.terms
     result.citations = [
         Citation(

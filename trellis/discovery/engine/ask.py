@@ -25,8 +25,10 @@ from trellis.discovery.engine import text as textmod
 ANSWER_MAX_WORDS = 70
 #: Below this share of the question's (rarity-weighted) terms, the answer is flagged as uncertain.
 ANSWER_MIN_COVERAGE = 0.34
-#: Weights of the sentence score: coverage, passage rank, definition shape, meaning.
+#: Weights of the sentence score: coverage, passage rank, definition shape, meaning; and the
+#: penalty of a question or an instruction to the reader (an exercise is not an answer).
 W_COVERAGE, W_RANK, W_DEFINITION, W_SEMANTIC = 1.0, 0.25, 0.3, 0.6
+W_EXERCISE = 0.5
 #: The answer a language model must give when the passages do not answer the question.
 NOT_FOUND = "NOT_IN_PASSAGES"
 DEFINITION_RE = (
@@ -75,6 +77,18 @@ def _subject(question: str) -> list[str]:
     return textmod.words(re.sub(r"\(.*?\)", "", match.group(1))) if match else []
 
 
+EXERCISE_RE = re.compile(
+    r"^(?:explain|describe|discuss|identify|list|calculate|compute|find|compare|write|consider|"
+    r"suppose|imagine|think|use|what|why|how|which|who|when|where|in (?:one|two|three|a few))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_exercise(sentence: str) -> bool:
+    """A question or an instruction to the reader (textbooks' exercises), not an answer."""
+    return sentence.rstrip().endswith("?") or bool(EXERCISE_RE.match(sentence.lstrip("“\"'(")))
+
+
 def sentence_candidates(
     question: str,
     passages: Sequence[PassageIn],
@@ -104,6 +118,8 @@ def sentence_candidates(
                 elif lowered.startswith(phrase):
                     definition = 0.5
             score = W_COVERAGE * coverage + W_RANK / (1 + rank) + W_DEFINITION * definition
+            if _is_exercise(sentence):
+                score -= W_EXERCISE
             out.append(Candidate(rank, passage.key, position, sentence, coverage, score))
     out.sort(key=lambda c: (-c.score, c.passage_rank, c.position))
     return out

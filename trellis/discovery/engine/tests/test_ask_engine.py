@@ -80,3 +80,18 @@ def test_subject_of_a_what_is_question():
     assert ask._subject("How do I start?") == []
     assert math.isclose(idf("median"), 3.0)
     assert text.sentences("One. Two!\nThree") == ["One.", "Two!", "Three"]
+
+
+def test_an_exercise_is_not_an_answer():
+    passages = [
+        ask.PassageIn(
+            key=1,
+            text="In two to three sentences, explain what a confidence interval means. "
+            "A confidence interval is a range of values likely to contain the parameter.",
+        )
+    ]
+    answer = ask.extractive_answer("What is a confidence interval?", passages, lambda t: 1.0)
+    assert answer is not None
+    assert answer.text.startswith("A confidence interval is a range")
+    assert ask._is_exercise("Why does it matter?") and ask._is_exercise("Explain the result.")
+    assert not ask._is_exercise("The mean is the average.")
