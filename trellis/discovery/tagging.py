@@ -33,13 +33,28 @@ from trellis.skills.models import Skill
 ITEM_BATCH = 200
 
 
+def tagging_skill_ids() -> set[int] | None:
+    """The skills suggested: those the organisation uses (role profiles, catalog tags, skill
+    families such as AI literacy). None (every skill) when it uses none yet."""
+    from trellis.skills.models import RoleSkill
+
+    scope = set(RoleSkill.objects.values_list("skill_id", flat=True))
+    scope |= set(ItemSkill.objects.values_list("skill_id", flat=True))
+    scope |= set(Skill.objects.filter(family__isnull=False).values_list("id", flat=True))
+    return scope or None
+
+
 def _skills() -> list[engine.SkillIn]:
-    alternatives: dict[int, list[str]] = {}
     from trellis.skills.models import SkillLabel
 
-    for skill_id, label in SkillLabel.objects.values_list("skill_id", "label").iterator(
-        chunk_size=5000
-    ):
+    scope = tagging_skill_ids()
+    skills = Skill.objects.exclude(kind=Skill.Kind.GROUP)
+    labels = SkillLabel.objects.all()
+    if scope is not None:
+        skills = skills.filter(id__in=scope)
+        labels = labels.filter(skill_id__in=scope)
+    alternatives: dict[int, list[str]] = {}
+    for skill_id, label in labels.values_list("skill_id", "label").iterator(chunk_size=5000):
         alternatives.setdefault(skill_id, []).append(label)
     return [
         engine.SkillIn(
@@ -48,9 +63,9 @@ def _skills() -> list[engine.SkillIn]:
             alt_labels=sorted(alternatives.get(pk, [])),
             description=description,
         )
-        for pk, label, description in Skill.objects.exclude(kind=Skill.Kind.GROUP)
-        .order_by("id")
-        .values_list("id", "label", "description")
+        for pk, label, description in skills.order_by("id").values_list(
+            "id", "label", "description"
+        )
     ]
 
 

@@ -158,12 +158,12 @@ def test_a_rejected_suggestion_is_not_made_again(skills, personas):
 @pytest.mark.django_db
 def test_coverage_counts_tagged_and_suggested_items(skills, personas):
     items = make_catalog()
-    ItemSkill.objects.create(item=items["Writing clear emails"], skill=skills["python"])
     tagging.tag_suggestions_update()
     s = TagSuggestion.objects.get(
         item=items["Introduction to statistics"], skill=skills["statistics"]
     )
     tagging.tag_suggestion_accept(suggestion=s, actor=personas.lena.user)
+    ItemSkill.objects.create(item=items["Writing clear emails"], skill=skills["python"])
     coverage = tagging.tagging_coverage()
     assert coverage["items"] == 4
     assert coverage["tagged"] == 2
@@ -237,3 +237,13 @@ def test_ld_admin_rejects_without_javascript(personas, skills):
 )
 def test_coverage_report_is_for_org_readers(personas, who, status):
     assert personas.client(who).get(reverse("discovery:tag_coverage")).status_code == status
+
+
+@pytest.mark.django_db
+def test_only_the_skills_the_organisation_uses_are_suggested_once_it_uses_some(skills):
+    items = make_catalog()
+    assert tagging.tagging_skill_ids() is None  # no role profile, tag or family yet: every skill
+    ItemSkill.objects.create(item=items["Writing clear emails"], skill=skills["python"])
+    assert tagging.tagging_skill_ids() == {skills["python"].pk}
+    tagging.tag_suggestions_update()
+    assert set(TagSuggestion.objects.values_list("skill_id", flat=True)) == {skills["python"].pk}
