@@ -58,6 +58,8 @@ SEMANTIC_MIN_SCORE = 0.2
 VOCABULARY_BODY_WORDS = 300
 #: Characters of an item's text embedded (title first; the model reads 128 tokens anyway).
 EMBED_CHARS = 1200
+#: How often a process checks whether the index changed, in seconds.
+STATE_CHECK_SECONDS = 1.0
 #: How often a process checks whether the taxonomy's labels (synonyms) changed, in seconds.
 SYNONYMS_TTL = 60.0
 #: Documents stamped this long before the last one seen are re-read when the index changes.
@@ -229,6 +231,7 @@ def search_index_update(*, item_ids: Iterable[int]) -> dict[str, int]:
             )
         counts["indexed"] += len(items)
         counts["passages"] += len(passages)
+    _state.checked = 0.0  # this process sees its own change at once
     return counts
 
 
@@ -290,6 +293,7 @@ def search_vectors_update(
                     updated_at=_now(),
                 )
         done += len(docs)
+        _state.checked = 0.0
         if stdout:
             rate = done / max(time.monotonic() - started, 1e-6)
             stdout.write(f"  embedded {done}/{len(pending)} items ({rate:.1f}/s)\n")
@@ -325,6 +329,7 @@ class _State:
     synonyms: Synonyms = field(default_factory=Synonyms)
     synonyms_loaded: float = 0.0
     synonyms_version: tuple[int, int] = (-1, -1)
+    checked: float = 0.0
 
 
 _state = _State()
@@ -365,14 +370,23 @@ def _aware(value: Any) -> Any:
 
 
 def search_state() -> _State:
-    """The process's vocabulary, synonyms and vectors, refreshed when the index changed."""
+    """The process's vocabulary, synonyms and vectors, refreshed when the index changed (looked at
+    most every ``STATE_CHECK_SECONDS``: a COUNT over 20,000 documents costs a few milliseconds)."""
+    name = model_name()
+    state = _state
+    if (
+        state.vocabulary is not None
+        and state.model == name
+        and time.monotonic() - state.checked < STATE_CHECK_SECONDS
+    ):
+        return state
     with connection.cursor() as cursor:  # COUNT(*) reads the small updated_at index, not the rows
         cursor.execute("SELECT COUNT(*), MAX(updated_at) FROM discovery_searchdocument")
         count, last = cursor.fetchone()
     version = (int(count), str(last) if last is not None else None)
-    name = model_name()
     with _state_lock:
         state = _state
+        state.checked = time.monotonic()
         if time.monotonic() - state.synonyms_loaded > SYNONYMS_TTL or not state.synonyms_loaded:
             state.synonyms_loaded = time.monotonic()
             labels_version = _labels_version()
