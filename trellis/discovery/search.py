@@ -697,8 +697,18 @@ def _mentions(text: str, terms: Sequence[str]) -> bool:
 # --- wiring: catalog changes -> index -> vectors -> tag suggestions ---------------------------
 
 
+#: Up to this many changed items are re-indexed for full-text search at once (after the commit, in
+#: the process that changed them), so an edit is searchable without waiting for the worker; the
+#: embedding and the skill suggestions always go to the worker. Larger changes (imports) all do.
+SYNC_INDEX_LIMIT = 50
+
+
 def _items_changed(item_ids: list[int]) -> None:
-    search_index_update_task.enqueue(item_ids)
+    if len(item_ids) <= SYNC_INDEX_LIMIT:
+        search_index_update(item_ids=item_ids)
+        search_enrich_items_task.enqueue(item_ids)
+    else:
+        search_index_update_task.enqueue(item_ids)
 
 
 def register_hooks() -> None:
@@ -730,6 +740,12 @@ def search_index_update_task(item_ids: list[int]) -> dict[str, int]:
     counts = search_index_update(item_ids=item_ids)
     counts.update(_enrich(item_ids))
     return counts
+
+
+@_task
+def search_enrich_items_task(item_ids: list[int]) -> dict[str, int]:
+    """Embed these items (when their text changed) and refresh their skill suggestions."""
+    return _enrich(item_ids)
 
 
 @_task

@@ -134,3 +134,21 @@ def test_an_empty_or_stopword_query_returns_nothing():
     make_catalog()
     assert search.search_items(user=None, query="the of and").hits == []
     assert search.search_items(user=None, query="   ").total == 0
+
+
+def test_an_edit_is_searchable_before_the_worker_runs(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    items = make_catalog()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.item_update(
+            item=items["Writing clear emails"],
+            actor=personas.lena.user,
+            data={"title": "Writing clear emails and memos"},
+        )
+    assert titles(search.search_items(user=None, query="memos", mode="lexical")) == [
+        "Writing clear emails and memos"
+    ]
+    doc = SearchDocument.objects.get(item=items["Writing clear emails"])
+    assert doc.vector_hash != doc.content_hash  # the embedding waits for the worker
