@@ -65,6 +65,8 @@ SYNONYMS_TTL = 60.0
 #: Documents stamped this long before the last one seen are re-read when the index changes.
 REFRESH_MARGIN = dt.timedelta(seconds=60)
 PER_PAGE = 20
+#: Weight of the synonyms' full-text scores against the query's own words (both divided by their best).
+SYNONYM_WEIGHT = 0.5
 #: Characters of an item's body read for its result snippet (the whole body can be 50 kB).
 SNIPPET_SOURCE_CHARS = 4000
 
@@ -450,26 +452,33 @@ def search_state_reset() -> None:
 # --- querying ----------------------------------------------------------------------------------
 
 
-def _fts5_match(plan: QueryPlan) -> str:
-    parts = [f'"{w}"' for w in plan.content_words if w != plan.prefix]
-    parts += ['"' + " ".join(p) + '"' for p in plan.synonym_phrases]
-    if plan.prefix:
-        parts.append(f'"{plan.prefix}"*')
+def _fts5_match(plan: QueryPlan, *, synonyms: bool = False) -> str:
+    """The FTS5 query: the plan's words and prefix, or (``synonyms``) its synonym phrases."""
+    if synonyms:
+        parts = ['"' + " ".join(p) + '"' for p in plan.synonym_phrases]
+    else:
+        parts = [f'"{w}"' for w in plan.content_words if w != plan.prefix]
+        if plan.prefix:
+            parts.append(f'"{plan.prefix}"*')
     return " OR ".join(dict.fromkeys(p.replace("+", "").replace("#", "") for p in parts if p))
 
 
-def _tsquery(plan: QueryPlan) -> str:
+def _tsquery(plan: QueryPlan, *, synonyms: bool = False) -> str:
+    """The PostgreSQL tsquery: the plan's words and prefix, or (``synonyms``) its synonym phrases."""
+
     def clean(word: str) -> str:
         return "".join(c for c in word if c.isalnum())
 
-    parts = [clean(w) for w in plan.content_words if w != plan.prefix]
-    parts += [
-        "(" + " <-> ".join(clean(w) for w in p if clean(w)) + ")"
-        for p in plan.synonym_phrases
-        if any(clean(w) for w in p)
-    ]
-    if plan.prefix and clean(plan.prefix):
-        parts.append(clean(plan.prefix) + ":*")
+    if synonyms:
+        parts = [
+            "(" + " <-> ".join(clean(w) for w in p if clean(w)) + ")"
+            for p in plan.synonym_phrases
+            if any(clean(w) for w in p)
+        ]
+    else:
+        parts = [clean(w) for w in plan.content_words if w != plan.prefix]
+        if plan.prefix and clean(plan.prefix):
+            parts.append(clean(plan.prefix) + ":*")
     return " | ".join(dict.fromkeys(p for p in parts if p and p != "()"))
 
 
@@ -489,19 +498,13 @@ def _allowed_sql(
     return sql, tuple(params)
 
 
-def lexical_items(
-    plan: QueryPlan,
-    *,
-    filters: catalog_selectors.ItemFilters | None = None,
-    limit: int = CANDIDATES,
+def _full_text(
+    query: str, *, allowed: tuple[str, tuple[Any, ...]] | None, limit: int
 ) -> list[tuple[int, float]]:
-    """(item id, score) from the database's full-text search, best first."""
-    allowed = _allowed_sql(filters)
+    if not query:
+        return []
     with connection.cursor() as cursor:
         if is_postgres():
-            query = _tsquery(plan)
-            if not query:
-                return []
             where, params = "", [query]
             if allowed:
                 where, params = f" AND d.item_id IN ({allowed[0]})", [query, *allowed[1]]
@@ -512,14 +515,11 @@ def lexical_items(
                 params,
             )
         else:
-            match = _fts5_match(plan)
-            if not match:
-                return []
-            where, params = "", [match]
+            where, params = "", [query]
             if allowed:
                 # "+rowid": filter the matches; a bare rowid would make FTS5 run the MATCH once
                 # per allowed row (seconds at 20,000 items)
-                where, params = f" AND +rowid IN ({allowed[0]})", [match, *allowed[1]]
+                where, params = f" AND +rowid IN ({allowed[0]})", [query, *allowed[1]]
             cursor.execute(
                 "SELECT rowid, -bm25(discovery_search_fts, 4.0, 1.0) AS score "  # noqa: S608
                 "FROM discovery_search_fts WHERE discovery_search_fts MATCH %s"
@@ -527,6 +527,33 @@ def lexical_items(
                 params,
             )
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def lexical_items(
+    plan: QueryPlan,
+    *,
+    filters: catalog_selectors.ItemFilters | None = None,
+    limit: int = CANDIDATES,
+) -> list[tuple[int, float]]:
+    """(item id, score) from the database's full-text search, best first.
+
+    The query's own words and its synonyms are two searches: each one's scores are divided by its
+    best, the synonyms' count ``SYNONYM_WEIGHT``, and an item's score is the sum. So a synonym adds
+    items that do not use the query's words without outranking those that do ("ML" for "machine
+    learning" must not bring every text that measures millilitres to the top)."""
+    allowed = _allowed_sql(filters)
+    build = _tsquery if is_postgres() else _fts5_match
+    own = _full_text(build(plan), allowed=allowed, limit=limit)
+    if not plan.synonym_phrases:
+        return own
+    alternative = _full_text(build(plan, synonyms=True), allowed=allowed, limit=limit)
+    scores: dict[int, float] = {}
+    for hits, weight in ((own, 1.0), (alternative, SYNONYM_WEIGHT)):
+        best = max((score for _, score in hits), default=0.0) or 1.0
+        for pk, score in hits:
+            scores[pk] = scores.get(pk, 0.0) + weight * score / best
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:limit]
 
 
 @lru_cache(maxsize=512)

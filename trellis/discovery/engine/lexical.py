@@ -207,21 +207,30 @@ class Synonyms:
     def expand(
         self, query_words: Sequence[str]
     ) -> list[tuple[tuple[str, ...], list[tuple[str, ...]]]]:
-        """[(phrase found in the query, [alternative phrases])], longest matches first, no overlaps."""
+        """[(phrase found in the query, [alternative phrases])], longest matches first, no overlaps.
+
+        A single word is looked up only when it is the whole query (in "prompt engineering" the
+        word "engineering" alone is not the subject), and an alternative made only of the query's
+        own words adds nothing ("data" for "data analysis")."""
         found = []
         i = 0
         words = list(query_words)
+        content = [w for w in words if w not in textmod.STOPWORDS]
         while i < len(words):
             for size in range(min(self._longest, len(words) - i), 0, -1):
                 phrase = tuple(words[i : i + size])
-                if size == 1 and phrase[0] in textmod.STOPWORDS:
+                if size == 1 and (phrase[0] in textmod.STOPWORDS or len(content) > 1):
                     continue
                 groups = self._index.get(phrase)
                 if groups:
                     alternatives: list[tuple[str, ...]] = []
                     for number in groups:
                         for other in self.groups[number]:
-                            if other != phrase and other not in alternatives:
+                            if (
+                                other != phrase
+                                and other not in alternatives
+                                and not set(other) <= set(words)
+                            ):
                                 alternatives.append(other)
                     alternatives.sort(key=lambda p: (len(p), p))
                     found.append((phrase, alternatives[: self.per_match]))
