@@ -152,3 +152,20 @@ def test_an_edit_is_searchable_before_the_worker_runs(
     ]
     doc = SearchDocument.objects.get(item=items["Writing clear emails"])
     assert doc.vector_hash != doc.content_hash  # the embedding waits for the worker
+
+
+def test_a_synonym_adds_items_without_outranking_the_query_words():
+    items = make_catalog()
+    from trellis.catalog.tests.factories import ItemFactory
+
+    dosage = ItemFactory(
+        title="Dosage in ml", description="ml per dose", body="Give 5 ml, then 10 ml. " * 20
+    )
+    search.search_index_update(item_ids=[dosage.pk])
+    skill = Skill.objects.create(uri="trellis:test:ml", source="trellis", label="machine learning")
+    SkillLabel.objects.create(skill=skill, label="ML")
+    search.search_state_reset()
+    results = search.search_items(user=None, query="machine learning", mode="lexical")
+    assert results.plan.synonyms == [(("machine", "learning"), [("ml",)])]
+    assert titles(results)[0] == items["Machine learning basics"].title
+    assert "Dosage in ml" in titles(results)  # found through the synonym, ranked below

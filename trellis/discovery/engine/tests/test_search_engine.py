@@ -130,3 +130,13 @@ def test_snippet_centres_on_the_query_terms():
     assert found.startswith("… ") and found.endswith(" …")
     assert len(found) <= 125
     assert text.snippet("Short text.", ["x"]) == "Short text."
+
+
+def test_a_single_word_expands_only_as_the_whole_query():
+    synonyms = Synonyms.from_label_groups(
+        [["packaging engineering", "engineering"], ["data analysis", "data", "statistics"]]
+    )
+    assert synonyms.expand(["prompt", "engineering"]) == []
+    assert synonyms.expand(["engineering"]) == [(("engineering",), [("packaging", "engineering")])]
+    # "data" is made of the query's own words: it adds nothing
+    assert synonyms.expand(["data", "analysis"]) == [(("data", "analysis"), [("statistics",)])]
