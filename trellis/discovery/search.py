@@ -643,10 +643,11 @@ def search_rank(
     filters: catalog_selectors.ItemFilters | None = None,
     typing: bool = False,
     mode: str = "hybrid",
+    correct: bool = True,
 ) -> tuple[QueryPlan, list[Fused[int]], bool]:
     """The fused ranking of item ids for ``query`` (published items matching ``filters``)."""
     state = search_state()
-    plan = plan_query(query, state.vocabulary, typing=typing)
+    plan = plan_query(query, state.vocabulary, typing=typing, correct=correct)
     if plan.is_empty:
         return plan, [], False
     future = query_vector_start(state, plan) if mode != "lexical" else None
@@ -673,10 +674,14 @@ def search_items(
     per_page: int = PER_PAGE,
     typing: bool = False,
     mode: str = "hybrid",
+    correct: bool = True,
 ) -> SearchResults:
-    """One page of search results for ``user``: published items only, provider and skills loaded."""
+    """One page of search results for ``user``: published items only, provider and skills loaded.
+    ``correct=False``: no spelling correction (the person asked for their words as written)."""
     started = time.perf_counter()
-    plan, ranking, semantic = search_rank(query=query, filters=filters, typing=typing, mode=mode)
+    plan, ranking, semantic = search_rank(
+        query=query, filters=filters, typing=typing, mode=mode, correct=correct
+    )
     page = max(1, page)
     window = ranking[(page - 1) * per_page : page * per_page]
     ids = [f.key for f in window]

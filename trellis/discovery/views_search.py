@@ -63,13 +63,21 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if query.strip():
         results = search_service.search_items(
-            user=request.user, query=query, filters=filters, page=_page(request), typing=True
+            user=request.user,
+            query=query,
+            filters=filters,
+            page=_page(request),
+            typing=True,
+            correct=request.GET.get("exact") != "1",
         )
     keep = request.GET.copy()
     keep.pop("page", None)
+    exact = keep.copy()
+    exact["exact"] = "1"
     context: dict[str, Any] = {
         "nav_active": "discover",
         "query": query,
+        "exact_querystring": exact.urlencode(),
         "filters": filters,
         "filter_errors": parsed.errors,
         "results": results,

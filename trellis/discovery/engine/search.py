@@ -182,8 +182,11 @@ class Vocabulary:
         return i < len(self._sorted_words) and self._sorted_words[i].startswith(fragment)
 
 
-def plan_query(query: str, vocabulary: Vocabulary | None, *, typing: bool = False) -> QueryPlan:
-    """Plan ``query``. With ``typing``, a last word that starts a known word is kept as a prefix."""
+def plan_query(
+    query: str, vocabulary: Vocabulary | None, *, typing: bool = False, correct: bool = True
+) -> QueryPlan:
+    """Plan ``query``. With ``typing``, a last word that starts a known word is kept as a prefix;
+    ``correct=False`` takes the words as written ("search instead for …")."""
     query = query.strip()[:200]
     raw = textmod.words(query)
     plan = QueryPlan(text=query, words=list(raw))
@@ -194,7 +197,9 @@ def plan_query(query: str, vocabulary: Vocabulary | None, *, typing: bool = Fals
         typing and vocabulary.is_prefix(last) and last not in vocabulary.corrector.vocabulary
     )
     to_correct = raw[:-1] if keep_last else raw
-    corrected, changes = vocabulary.corrector.correct(to_correct)
+    corrected, changes = (
+        vocabulary.corrector.correct(to_correct) if correct else (list(to_correct), {})
+    )
     plan.words = corrected + ([last] if keep_last else [])
     plan.corrections = changes
     if keep_last:

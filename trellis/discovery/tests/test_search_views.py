@@ -89,3 +89,14 @@ def test_search_page_queries_are_bounded(personas, django_assert_max_num_queries
 def test_the_navigation_offers_discover(personas):
     body = personas.client("alice").get(reverse("discovery:search")).content.decode()
     assert 'aria-current="page">Discover<' in body or ">Discover<" in body
+
+
+def test_search_for_the_words_as_written(personas):
+    make_catalog()
+    client = personas.client("alice")
+    body = client.get(reverse("discovery:search"), {"q": "pyhton"}).content.decode()
+    assert "Search for “pyhton” instead" in body
+    assert "q=pyhton&amp;exact=1" in body
+    exact = client.get(reverse("discovery:search"), {"q": "pyhton", "exact": "1"}).content.decode()
+    assert "Showing results for" not in exact
+    assert "Python for data analysis" not in exact
