@@ -92,39 +92,6 @@ def insert_rows(
             cursor.executemany(sql, values[start : start + 5000])
 
 
-def insert_rows_returning(
-    model: type[models.Model],
-    field_names: list[str],
-    rows: list[Any],
-    returning: list[str],
-    *,
-    prepared: bool = False,
-) -> list[tuple[Any, ...]]:
-    """Insert rows with multi-row ``INSERT … VALUES (…), (…) RETURNING …`` (SQLite 3.35+,
-    PostgreSQL) and return the ``returning`` columns of the new rows, raw as the database gives
-    them, in no guaranteed order: return a key along with the generated one to match them up."""
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    tail = " RETURNING " + ", ".join(
-        quote(str(concrete_field(model, name).column)) for name in returning
-    )
-    values = rows if prepared else prepare_rows(model, field_names, rows)
-    row_sql = "({})".format(", ".join(["%s"] * len(field_names)))
-    per_chunk = max(1, 30_000 // len(field_names))  # under SQLite's 32,766 parameters
-    found: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), per_chunk):
-            chunk = values[start : start + per_chunk]
-            sql = _insert_sql(
-                model, field_names, connection, ", ".join([row_sql] * len(chunk)), tail
-            )
-            cursor.execute(sql, [value for row in chunk for value in row])
-            found += cursor.fetchall()
-    return found
-
-
 def insert_rows_many(
     model: type[models.Model],
     field_names: list[str],
@@ -132,13 +99,15 @@ def insert_rows_many(
     *,
     returning: list[str] | None = None,
     ignore_conflicts: bool = False,
+    prepared: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Insert many rows in a few statements, optionally ``ON CONFLICT DO NOTHING`` and returning
     columns of the rows inserted (raw, in no guaranteed order). On PostgreSQL each column goes as
     one array parameter (``INSERT … SELECT * FROM unnest(%s::type[], …)``, 20,000 rows a
     statement): the SQL text stays short, where a multi-row ``VALUES`` list of 30,000 placeholders
     costs psycopg seconds of client-side parsing per 10,000 rows. On SQLite, multi-row ``VALUES``
-    (under its 32,766 parameters a statement)."""
+    (under its 32,766 parameters a statement). With ``prepared``, the rows come from
+    ``prepare_rows``."""
     if not rows:
         return []
     connection = connections[router.db_for_write(model)]
@@ -149,7 +118,7 @@ def insert_rows_many(
         tail += " RETURNING " + ", ".join(
             quote(str(concrete_field(model, name).column)) for name in returning
         )
-    values = prepare_rows(model, field_names, rows)
+    values = rows if prepared else prepare_rows(model, field_names, rows)
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

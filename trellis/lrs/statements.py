@@ -23,7 +23,7 @@ from trellis.core.bulk import (
     concrete_field,
     db_converter,
     insert_rows,
-    insert_rows_returning,
+    insert_rows_many,
     prepare_rows,
 )
 from trellis.core.db import sqlite_writer
@@ -456,8 +456,8 @@ def _insert(
     uuid_field = concrete_field(Statement, "statement_id")
     pk_of = {
         uuid_field.to_python(statement_id): pk
-        for pk, statement_id in insert_rows_returning(
-            Statement, STATEMENT_COLUMNS, rows, ["id", "statement_id"], prepared=True
+        for pk, statement_id in insert_rows_many(
+            Statement, STATEMENT_COLUMNS, rows, returning=["id", "statement_id"], prepared=True
         )
     }
     stored_at = rows[0][STATEMENT_COLUMNS.index("stored")]  # already in database form
