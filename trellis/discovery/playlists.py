@@ -29,8 +29,8 @@ from trellis.core.permissions import ORG_READERS, Role, has_role
 from trellis.core.services import audit_log
 from trellis.discovery.models import Playlist, PlaylistAudienceRule, PlaylistEntry, PlaylistFollow
 from trellis.people.models import Employee
+from trellis.programs.audience import audience_queryset, audience_rules_write
 
-RULE_FIELDS = ("departments", "job_roles", "locations", "groups", "managers")
 MAX_ENTRIES = 500
 
 
@@ -242,8 +242,6 @@ def playlist_entries(*, playlist: Playlist) -> list[PlaylistEntry]:
 
 def playlist_audience_count(*, playlist: Playlist) -> int:
     """How many active people a curated playlist's audience selects (the programs' rules)."""
-    from trellis.programs.audience import audience_queryset
-
     return audience_queryset(playlist).count()
 
 
@@ -461,22 +459,10 @@ def playlist_audience_set(
     if not playlist.is_curated:
         raise ValidationError({"audience": "Only curated playlists have an audience."})
     playlist.rules.all().delete()
-    for spec in rules:
-        unknown = set(spec) - {*RULE_FIELDS, "hired_from", "hired_to"}
-        if unknown:
-            raise TypeError(f"unknown rule criteria {sorted(unknown)}")
-        if (
-            spec.get("hired_from")
-            and spec.get("hired_to")
-            and spec["hired_from"] > spec["hired_to"]
-        ):
-            raise ValidationError({"hired_to": "The hire-date window ends before it starts."})
-        rule = PlaylistAudienceRule.objects.create(
-            playlist=playlist, hired_from=spec.get("hired_from"), hired_to=spec.get("hired_to")
-        )
-        for name in RULE_FIELDS:
-            if spec.get(name):
-                getattr(rule, name).set(spec[name])
+    audience_rules_write(
+        rules,
+        create=lambda **dates: PlaylistAudienceRule.objects.create(playlist=playlist, **dates),
+    )
     playlist.included.set(list(include))
     playlist.excluded.set(list(exclude))
     audit_log(

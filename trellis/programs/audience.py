@@ -12,12 +12,36 @@ Semantics (also in README.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
 
 from trellis.people.models import Employee, Group
+
+#: The many-to-many criteria of an audience rule (the others are hired_from / hired_to).
+RULE_FIELDS = ("departments", "job_roles", "locations", "groups", "managers")
+
+
+def audience_rules_write(rules: list[dict[str, Any]], *, create: Callable[..., Model]) -> None:
+    """Check and write audience rules (a program's or a curated playlist's). Each spec: lists of
+    objects under ``RULE_FIELDS`` and hired_from / hired_to dates; ``create(hired_from=…,
+    hired_to=…)`` makes one rule row of the owner. Call inside the caller's transaction."""
+    for spec in rules:
+        unknown = set(spec) - {*RULE_FIELDS, "hired_from", "hired_to"}
+        if unknown:
+            raise TypeError(f"unknown rule criteria {sorted(unknown)}")
+        if (
+            spec.get("hired_from")
+            and spec.get("hired_to")
+            and spec["hired_from"] > spec["hired_to"]
+        ):
+            raise ValidationError({"hired_to": "The hire-date window ends before it starts."})
+        rule = create(hired_from=spec.get("hired_from"), hired_to=spec.get("hired_to"))
+        for name in RULE_FIELDS:
+            if spec.get(name):
+                getattr(rule, name).set(spec[name])
 
 
 def _rule_q(rule: Any) -> Q:

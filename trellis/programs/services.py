@@ -23,7 +23,7 @@ from django.utils import timezone
 from trellis.core.bulk import insert_rows_many
 from trellis.core.services import audit_log
 from trellis.programs import reminders
-from trellis.programs.audience import audience_ids
+from trellis.programs.audience import audience_ids, audience_rules_write
 from trellis.programs.completion import enrollments_recompute
 from trellis.programs.models import (
     AudienceRule,
@@ -58,7 +58,6 @@ PROGRAM_FIELDS = (
     "reminder_days",
     "escalation_days",
 )
-RULE_FIELDS = ("departments", "job_roles", "locations", "groups", "managers")
 ACKNOWLEDGED = ("https://w3id.org/xapi/adl/verbs/acknowledged", "acknowledged")
 
 
@@ -145,22 +144,9 @@ def audience_set(
     """Replace the program's audience rules and lists. Each rule: departments, job_roles, locations,
     groups, managers (lists of objects) and hired_from / hired_to (dates); see ``audience.py``."""
     program.rules.all().delete()
-    for spec in rules:
-        unknown = set(spec) - {*RULE_FIELDS, "hired_from", "hired_to"}
-        if unknown:
-            raise TypeError(f"unknown rule criteria {sorted(unknown)}")
-        if (
-            spec.get("hired_from")
-            and spec.get("hired_to")
-            and spec["hired_from"] > spec["hired_to"]
-        ):
-            raise ValidationError({"hired_to": "The hire-date window ends before it starts."})
-        rule = AudienceRule.objects.create(
-            program=program, hired_from=spec.get("hired_from"), hired_to=spec.get("hired_to")
-        )
-        for name in RULE_FIELDS:
-            if spec.get(name):
-                getattr(rule, name).set(spec[name])
+    audience_rules_write(
+        rules, create=lambda **dates: AudienceRule.objects.create(program=program, **dates)
+    )
     program.included.set(list(include))
     program.excluded.set(list(exclude))
     audit_log(
