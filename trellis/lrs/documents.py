@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from trellis.core.bulk import rows_where_in
 from trellis.lrs.models import ActivityDefinition, Document
 from trellis.lrs.xapi.agents import agent_ifi
 from trellis.lrs.xapi.errors import XapiError, XapiValidationError
@@ -490,30 +491,14 @@ def activity_definitions_plan(
     incoming = _incoming_definitions(activities)
     if not incoming:
         return []
-    stored: dict[str, Any] = {}
-    ids = list(incoming)
-    connection = connections[router.db_for_read(ActivityDefinition)]
-    quote = connection.ops.quote_name
-    table, column = ActivityDefinition._meta.db_table, quote("activity_id")
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            # Plain SQL: the same definitions come back batch after batch, and their JSON text is
-            # decoded once (``_decoded``) instead of by the ORM on every read. Names from the model.
-            cursor.execute(
-                "SELECT {}, {} FROM {} WHERE {} IN ({})".format(  # noqa: S608
-                    column,
-                    quote("definition"),
-                    quote(table),
-                    column,
-                    ", ".join(["%s"] * len(chunk)),
-                ),
-                chunk,
-            )
-            stored.update(
-                (activity_id, _decoded(value) if isinstance(value, str) else value)
-                for activity_id, value in cursor.fetchall()
-            )
+    # Plain SQL: the same definitions come back batch after batch, and their JSON text is decoded
+    # once (``_decoded``) instead of by the ORM on every read.
+    stored = {
+        activity_id: _decoded(value) if isinstance(value, str) else value
+        for activity_id, value in rows_where_in(
+            ActivityDefinition, "activity_id", list(incoming), ["definition"]
+        )
+    }
     plan = []
     for activity_id, definition in incoming.items():
         if activity_id not in stored or (

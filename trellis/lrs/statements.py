@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from trellis.core.bulk import (
     concrete_field,
-    db_converter,
     insert_rows,
     insert_rows_many,
     prepare_rows,
+    rows_where_in,
 )
 from trellis.core.db import sqlite_writer
 from trellis.lrs.auth import Credential
@@ -520,36 +520,16 @@ def _statements_where_in(
     column: str, ids: list[uuid.UUID], columns: list[str], *, verb_id: str | None = None
 ) -> list[tuple[Any, ...]]:
     """(UUID, *columns) of the statements whose UUID ``column`` is one of ``ids`` (and whose verb is
-    ``verb_id``, if given); the other columns as the database returns them.
-
-    Plain SQL: with thousands of ids, the ORM's preparation of each parameter of ``__in`` costs more
-    than the query itself. Table and column names come from the model, values are parameters.
-    """
-    if not ids:
-        return []
-    connection = connections[router.db_for_write(Statement)]
+    ``verb_id``, if given); the other columns as the database returns them."""
     key = concrete_field(Statement, column)
-    to_db = db_converter(key, connection) or (lambda value: value)
-    quote = connection.ops.quote_name
-    selected = ", ".join(
-        quote(str(concrete_field(Statement, name).column)) for name in [column, *columns]
+    rows = rows_where_in(
+        Statement,
+        column,
+        ids,
+        columns,
+        equal={"verb_id": verb_id} if verb_id is not None else None,
     )
-    found: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            chunk = [to_db(value) for value in ids[start : start + 5000]]
-            sql = "SELECT {} FROM {} WHERE {} IN ({}){}".format(  # noqa: S608
-                selected,
-                quote(Statement._meta.db_table),
-                quote(str(key.column)),
-                ", ".join(["%s"] * len(chunk)),
-                f" AND {quote(str(concrete_field(Statement, 'verb_id').column))} = %s"
-                if verb_id is not None
-                else "",
-            )
-            cursor.execute(sql, [*chunk, verb_id] if verb_id is not None else chunk)
-            found += [(key.to_python(row[0]), *row[1:]) for row in cursor.fetchall()]
-    return found
+    return [(key.to_python(row[0]), *row[1:]) for row in rows]
 
 
 def statements_store(
