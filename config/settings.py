@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "trellis.programs",
     "trellis.notify",
     "trellis.discovery",
+    "trellis.surveys",
+    "trellis.governance",
+    "trellis.mentoring",
+    "trellis.insights",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,10 @@ urlpatterns = [
     path("programs/", include("trellis.programs.urls")),
     path("notifications/", include("trellis.notify.urls")),
     path("discover/", include("trellis.discovery.urls")),
+    path("surveys/", include("trellis.surveys.urls")),
+    path("governance/", include("trellis.governance.urls")),
+    path("mentoring/", include("trellis.mentoring.urls")),
+    path("insights/", include("trellis.insights.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

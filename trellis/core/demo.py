@@ -107,6 +107,30 @@ DEMO_STEPS: list[Step] = [
         "trellis.discovery.recommendations.demo_impressions",
         "For you: two months of simulated feed views (impressions for the fairness report)",
     ),
+    Step(
+        "surveys.demo",
+        1,
+        "trellis.surveys.demo.build_demo",
+        "Surveys: two waves of the AI-readiness pulse, answered as the survey article found",
+    ),
+    Step(
+        "governance.demo",
+        1,
+        "trellis.governance.demo.build_demo",
+        "AI governance: strategy and usage expectations, owners, AI systems inventory",
+    ),
+    Step(
+        "mentoring.demo",
+        1,
+        "trellis.mentoring.demo.build_demo",
+        "Mentoring: mentors, requests, sessions and feedback",
+    ),
+    Step(
+        "insights.demo",
+        1,
+        "trellis.insights.demo.build_demo",
+        "Insights: the dashboards' aggregates",
+    ),
 ]
 
 

@@ -19,6 +19,9 @@ class Category(models.TextChoices):
     NEW_CONTENT = "new_content", "New content for your interests"
     DIGEST = "digest", "Weekly digest"
     PROGRAM_LAUNCHED = "program_launched", "Program launched"
+    SURVEY = "survey", "Surveys to answer"
+    POLICY = "policy", "AI policies to acknowledge"
+    MENTORING = "mentoring", "Mentoring and feedback"
 
 
 #: Categories that are not urgent: sent at the person's most active hour when the org enables it.
