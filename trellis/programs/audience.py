@@ -1,5 +1,5 @@
-"""Who a program's audience rules select (set operations in the database; a constant number of
-queries however many people match).
+"""Who an audience's rules select: programs, curated playlists, surveys, policies (set operations
+in the database; a constant number of queries however many people match).
 
 Semantics (also in README.md):
 - a rule matches a person when **every criterion that is set** matches; within one criterion, **any**
@@ -75,27 +75,29 @@ def _rule_q(rule: Any) -> Q:
     return q
 
 
-def audience_queryset(program: Any) -> QuerySet[Employee]:
-    """The active employees the program's rules select (include/exclude lists applied)."""
+def audience_queryset(owner: Any) -> QuerySet[Employee]:
+    """The active employees an audience owner's rules select: a program, a curated playlist, a
+    survey, a policy (any model whose rules subclass ``AudienceRuleBase`` with
+    ``related_name="rules"``). Its ``included`` / ``excluded`` people lists apply where it has them.
+    """
     rules = list(
-        program.rules.prefetch_related(
-            "departments", "job_roles", "locations", "groups", "managers"
-        )
+        owner.rules.prefetch_related("departments", "job_roles", "locations", "groups", "managers")
     )
-    selected = Q(pk__in=program.included.values("pk"))
+    included = getattr(owner, "included", None)
+    selected = Q(pk__in=included.values("pk")) if included is not None else Q(pk__in=[])
     for rule in rules:
         rule_q = _rule_q(rule)
         # an empty Q would vanish from an OR: a rule without criteria means everyone
         selected |= rule_q if rule_q else Q(pk__isnull=False)
-    return (
-        Employee.objects.filter(is_active=True)
-        .filter(selected)
-        .exclude(pk__in=program.excluded.values("pk"))
-    )
+    qs = Employee.objects.filter(is_active=True).filter(selected)
+    excluded = getattr(owner, "excluded", None)
+    if excluded is not None:
+        qs = qs.exclude(pk__in=excluded.values("pk"))
+    return qs
 
 
-def audience_ids(program: Any, *, among: Iterable[int] | None = None) -> set[int]:
-    qs = audience_queryset(program)
+def audience_ids(owner: Any, *, among: Iterable[int] | None = None) -> set[int]:
+    qs = audience_queryset(owner)
     if among is not None:
         qs = qs.filter(pk__in=list(among))
     return set(qs.values_list("pk", flat=True))

@@ -115,14 +115,13 @@ class Program(TimeStampedModel):
         return sorted({int(d) for d in (self.reminder_days or [7, 1]) if int(d) > 0}, reverse=True)
 
 
-class AudienceRule(models.Model):
-    """One rule: a person matches when every criterion that is set matches (any of its values).
-
-    The audience is the union of the rules, plus the program's include list, minus its exclude
-    list, active people only. A rule with no criterion set matches everyone.
+class AudienceRuleBase(models.Model):
+    """The criteria of one audience rule, shared by every owner of an audience (programs, curated
+    playlists, surveys, policies): a person matches when every criterion that is set matches (any
+    of its values). A concrete rule adds a ``ForeignKey`` to its owner with ``related_name="rules"``;
+    ``trellis.programs.audience`` writes and evaluates them for any owner.
     """
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rules")
     departments = models.ManyToManyField(
         "people.Department", blank=True, related_name="+", help_text="With sub-departments"
     )
@@ -139,7 +138,19 @@ class AudienceRule(models.Model):
     hired_to = models.DateField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["id"]
+
+
+class AudienceRule(AudienceRuleBase):
+    """One rule of a program. The audience is the union of the rules, plus the program's include
+    list, minus its exclude list, active people only. A rule with no criterion set matches everyone.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rules")
+
+    class Meta(AudienceRuleBase.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Rule {self.pk} of {self.program_id}"

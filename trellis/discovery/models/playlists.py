@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from trellis.core.models import TimeStampedModel
+from trellis.programs.models import AudienceRuleBase
 
 __all__ = ["Playlist", "PlaylistAudienceRule", "PlaylistEntry", "PlaylistFollow"]
 
@@ -85,24 +86,13 @@ class Playlist(TimeStampedModel):
         return self.kind == self.Kind.CURATED
 
 
-class PlaylistAudienceRule(models.Model):
+class PlaylistAudienceRule(AudienceRuleBase):
     """One audience rule of a curated playlist: the same criteria as a program's rule."""
 
     playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="rules")
-    departments = models.ManyToManyField(
-        "people.Department", blank=True, related_name="+", help_text="With sub-departments"
-    )
-    job_roles = models.ManyToManyField("people.JobRole", blank=True, related_name="+")
-    locations = models.ManyToManyField("people.Location", blank=True, related_name="+")
-    groups = models.ManyToManyField("people.Group", blank=True, related_name="+")
-    managers = models.ManyToManyField(
-        "people.Employee",
-        blank=True,
-        related_name="+",
-        help_text="Everyone below these managers (all levels)",
-    )
-    hired_from = models.DateField(null=True, blank=True)
-    hired_to = models.DateField(null=True, blank=True)
+
+    class Meta(AudienceRuleBase.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"rule {self.pk} of playlist {self.playlist_id}"
