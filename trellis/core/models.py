@@ -49,6 +49,18 @@ class ApiToken(models.Model):
         ("catalog:read", "Read the catalog"),
         ("catalog:write", "Import and change catalog items"),
         ("programs:read", "Read programs, enrollments and planned vs actual"),
+        ("notifications:read", "Read my notifications and notification settings"),
+        ("notifications:write", "Mark my notifications read and change my notification settings"),
+        ("discovery:read", "Search, ask, and read recommendations, paths and playlists"),
+        ("discovery:write", "Change paths, playlists and personalization settings"),
+        ("surveys:read", "Read surveys and their (anonymity-protected) results"),
+        ("surveys:write", "Answer surveys; build and schedule them (L&D)"),
+        ("insights:read", "Read the insights dashboards' tables"),
+        ("governance:read", "Read AI policies, ownership and the AI systems inventory"),
+        ("governance:write", "Acknowledge policies; manage governance (L&D)"),
+        ("mentoring:read", "Read my mentorships and feedback"),
+        ("mentoring:write", "Request, accept, log mentoring sessions; ask for and give feedback"),
+        ("privacy:export", "Download the data Trellis holds about me"),
     )
 
     name = models.CharField(max_length=100)
