@@ -528,6 +528,18 @@ def preference_set(*, employee: Employee, category: str, channel: str, enabled: 
 
 
 @transaction.atomic
+def preferences_set(*, employee: Employee, changes: list[tuple[str, str, bool]]) -> int:
+    """Set some (category, channel) pairs on or off (the API's partial update). All pairs are
+    checked before anything is written. Returns how many pairs were given."""
+    for category, channel, _ in changes:
+        if category not in Category.values or channel not in Channel.values:
+            raise ValueError(f"Unknown category or channel: {category!r}, {channel!r}.")
+    for category, channel, enabled in changes:
+        preference_set(employee=employee, category=category, channel=channel, enabled=enabled)
+    return len(changes)
+
+
+@transaction.atomic
 def preferences_update(*, employee: Employee, enabled: set[tuple[str, str]]) -> int:
     """Store the whole matrix from the settings page: ``enabled`` holds the (category, channel)
     pairs that are on; every other pair is off. Returns how many rows changed."""
