@@ -1,5 +1,6 @@
-"""Microsoft Teams incoming webhook (a legacy actionable MessageCard, which both Office 365
-connectors and Workflows webhooks accept)."""
+"""Microsoft Teams: a message with one Adaptive Card (schema 1.4), posted to the channel's
+Workflows webhook ("Post to a channel when a webhook request is received"), the format Teams'
+webhooks accept now that Office 365 connectors and their MessageCards are retired."""
 
 from __future__ import annotations
 
@@ -11,29 +12,47 @@ from trellis.notify.models import Category
 
 def payload(notification: Any, recipient: Any) -> dict[str, Any]:
     facts = [
-        {"name": "For", "value": recipient.full_name},
-        {"name": "Category", "value": str(Category(notification.category).label)},
+        {"title": "For", "value": recipient.full_name},
+        {"title": "Category", "value": str(Category(notification.category).label)},
     ]
     if notification.mandatory:
-        facts.append({"name": "Mandatory", "value": "Yes"})
+        facts.append({"title": "Mandatory", "value": "Yes"})
     card: dict[str, Any] = {
-        "@type": "MessageCard",
-        "@context": "https://schema.org/extensions",
-        "summary": notification.subject,
-        "themeColor": "B3261E" if notification.mandatory else "2E7D32",
-        "title": notification.subject,
-        "text": notification.body,
-        "sections": [{"facts": facts}],
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "fallbackText": notification.subject,
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": notification.subject,
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+                "color": "Attention" if notification.mandatory else "Default",
+            },
+            {"type": "TextBlock", "text": notification.body, "wrap": True},
+            {"type": "FactSet", "facts": facts},
+        ],
     }
     if notification.url:
-        card["potentialAction"] = [
+        card["actions"] = [
             {
-                "@type": "OpenUri",
-                "name": "Open in Trellis",
-                "targets": [{"os": "default", "uri": absolute(notification.url)}],
+                "type": "Action.OpenUrl",
+                "title": "Open in Trellis",
+                "url": absolute(notification.url),
             }
         ]
-    return card
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
 
 
 def send(delivery: Any, *, org: Any) -> None:

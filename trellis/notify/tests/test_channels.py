@@ -212,25 +212,46 @@ def test_slack_and_teams_payloads(personas, hook, settings):
         ],
     }
     assert by_path["/teams"]["json"] == {
-        "@type": "MessageCard",
-        "@context": "https://schema.org/extensions",
-        "summary": "You have been assigned <AI fluency>",
-        "themeColor": "2E7D32",
-        "title": "You have been assigned <AI fluency>",
-        "text": "Due on 1 December & worth 4 hours.",
-        "sections": [
+        "type": "message",
+        "attachments": [
             {
-                "facts": [
-                    {"name": "For", "value": "Alice Learner"},
-                    {"name": "Category", "value": "Assigned to you"},
-                ]
-            }
-        ],
-        "potentialAction": [
-            {
-                "@type": "OpenUri",
-                "name": "Open in Trellis",
-                "targets": [{"os": "default", "uri": "http://trellis.test/programs/assigned/"}],
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": {
+                    "type": "AdaptiveCard",
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "version": "1.4",
+                    "fallbackText": "You have been assigned <AI fluency>",
+                    "body": [
+                        {
+                            "type": "TextBlock",
+                            "text": "You have been assigned <AI fluency>",
+                            "weight": "Bolder",
+                            "size": "Medium",
+                            "wrap": True,
+                            "color": "Default",
+                        },
+                        {
+                            "type": "TextBlock",
+                            "text": "Due on 1 December & worth 4 hours.",
+                            "wrap": True,
+                        },
+                        {
+                            "type": "FactSet",
+                            "facts": [
+                                {"title": "For", "value": "Alice Learner"},
+                                {"title": "Category", "value": "Assigned to you"},
+                            ],
+                        },
+                    ],
+                    "actions": [
+                        {
+                            "type": "Action.OpenUrl",
+                            "title": "Open in Trellis",
+                            "url": "http://trellis.test/programs/assigned/",
+                        }
+                    ],
+                },
             }
         ],
     }
