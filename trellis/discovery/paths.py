@@ -650,24 +650,28 @@ def paths_progress_changed(pairs: list[tuple[int, int | None]]) -> None:
 # --- selectors --------------------------------------------------------------------------------
 
 
+def with_step_counts(qs: QuerySet[LearningPath]) -> QuerySet[LearningPath]:
+    """``done_steps``, ``planned_steps`` and ``done_minutes`` on each path (in the same query)."""
+    return qs.annotate(
+        done_steps=Count("steps", filter=Q(steps__status=PathStep.Status.DONE)),
+        planned_steps=Count("steps", filter=Q(steps__status=PathStep.Status.PLANNED)),
+        done_minutes=Sum("steps__minutes", filter=Q(steps__status=PathStep.Status.DONE)),
+    )
+
+
 def paths_of(*, employee: Employee) -> QuerySet[LearningPath]:
     """The learner's paths with their step counts and minutes (one query)."""
-    return (
-        LearningPath.objects.filter(owner=employee)
-        .select_related("suggested_by", "target_role")
-        .annotate(
-            done_steps=Count("steps", filter=Q(steps__status=PathStep.Status.DONE)),
-            planned_steps=Count("steps", filter=Q(steps__status=PathStep.Status.PLANNED)),
-            done_minutes=Sum("steps__minutes", filter=Q(steps__status=PathStep.Status.DONE)),
+    return with_step_counts(
+        LearningPath.objects.filter(owner=employee).select_related(
+            "owner", "suggested_by", "target_role"
         )
-        .order_by("-created_at", "-id")
-    )
+    ).order_by("-created_at", "-id")
 
 
 def paths_suggested_by(*, manager: Employee) -> QuerySet[LearningPath]:
     return (
         LearningPath.objects.filter(suggested_by=manager)
-        .select_related("owner", "target_role")
+        .select_related("owner", "suggested_by", "target_role")
         .order_by("-created_at", "-id")
     )
 

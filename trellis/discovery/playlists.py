@@ -29,7 +29,12 @@ from trellis.core.permissions import ORG_READERS, Role, has_role
 from trellis.core.services import audit_log
 from trellis.discovery.models import Playlist, PlaylistAudienceRule, PlaylistEntry, PlaylistFollow
 from trellis.people.models import Employee
-from trellis.programs.audience import audience_queryset, audience_rules_write
+from trellis.programs.audience import (
+    AUDIENCE_PREFETCH,
+    audience_queryset,
+    audience_rules_write,
+    audiences_containing,
+)
 
 MAX_ENTRIES = 500
 
@@ -50,83 +55,23 @@ def can_edit(*, user: Any, playlist: Playlist) -> bool:
     return me is not None and playlist.owner_id == me.pk
 
 
-def _rule_matches(rule: PlaylistAudienceRule, employee: Employee, group_ids: set[int]) -> bool:
-    """``trellis.programs.audience._rule_q`` for one person, in memory (the same semantics; a test
-    checks both agree)."""
-    departments = [d.path for d in rule.departments.all()]
-    if departments:
-        path = employee.department.path if employee.department_id and employee.department else None
-        if path is None or not any(path.startswith(p) for p in departments):
-            return False
-    roles = {r.pk for r in rule.job_roles.all()}
-    if roles and employee.job_role_id not in roles:
-        return False
-    locations = {loc.pk for loc in rule.locations.all()}
-    if locations and employee.location_id not in locations:
-        return False
-    groups = {g.pk for g in rule.groups.all()}
-    if groups and not groups & group_ids:
-        return False
-    managers = list(rule.managers.all())
-    if managers and not any(
-        employee.manager_path.startswith(m.manager_path) and m.pk != employee.pk for m in managers
-    ):
-        return False
-    if rule.hired_from and (employee.hire_date is None or employee.hire_date < rule.hired_from):
-        return False
-    return not (
-        rule.hired_to and (employee.hire_date is None or employee.hire_date > rule.hired_to)
-    )
-
-
 def _audience_prefetch(qs: QuerySet[Playlist]) -> QuerySet[Playlist]:
-    return qs.prefetch_related(
-        Prefetch(
-            "rules",
-            queryset=PlaylistAudienceRule.objects.prefetch_related(
-                "departments", "job_roles", "locations", "groups", "managers"
-            ),
-        ),
-        Prefetch("included", queryset=Employee.objects.only("id")),
-        Prefetch("excluded", queryset=Employee.objects.only("id")),
-    )
+    return qs.prefetch_related(*AUDIENCE_PREFETCH)
 
 
-def _in_audience(playlist: Playlist, employee: Employee, group_ids: set[int]) -> bool:
-    """Needs ``_audience_prefetch``. Union of the rules plus the include list, minus the exclude
-    list; active people only; no rule and no include list: nobody."""
-    if not employee.is_active:
-        return False
-    if any(e.pk == employee.pk for e in playlist.excluded.all()):
-        return False
-    if any(e.pk == employee.pk for e in playlist.included.all()):
-        return True
-    return any(_rule_matches(rule, employee, group_ids) for rule in playlist.rules.all())
-
-
-def _group_ids(employee: Employee) -> set[int]:
-    return set(employee.learning_groups.values_list("pk", flat=True))
-
-
-def _viewer(user: Any) -> tuple[Employee | None, set[int]]:
-    me = _me(user)
-    if me is None:
-        return None, set()
-    me = Employee.objects.select_related("department").get(pk=me.pk)
-    return me, _group_ids(me)
+def _viewer(user: Any) -> Employee | None:
+    return _me(user)
 
 
 def _visible(
-    playlist: Playlist, *, user: Any, me: Employee | None, group_ids: set[int], by_link: bool
+    playlist: Playlist, *, user: Any, me: Employee | None, audience_ids: set[int], by_link: bool
 ) -> bool:
+    """``audience_ids``: the curated playlists whose audience contains ``me``
+    (``programs.audience.audiences_containing``)."""
     if playlist.is_curated:
         if has_role(user, *ORG_READERS):
             return True
-        return (
-            playlist.status == Playlist.Status.PUBLISHED
-            and me is not None
-            and _in_audience(playlist, me, group_ids)
-        )
+        return playlist.status == Playlist.Status.PUBLISHED and playlist.pk in audience_ids
     if me is not None and playlist.owner_id == me.pk:
         return True
     if playlist.sharing == Playlist.Sharing.LINK:
@@ -134,6 +79,14 @@ def _visible(
     if playlist.sharing == Playlist.Sharing.PEOPLE and me is not None:
         return any(e.pk == me.pk for e in playlist.shared_with.all())
     return False
+
+
+def _audiences_of(playlists: list[Playlist], me: Employee | None) -> set[int]:
+    """Of these playlists, the published curated ones whose audience contains ``me`` (one query)."""
+    wanted = [p for p in playlists if p.is_curated and p.status == Playlist.Status.PUBLISHED]
+    if me is None or not wanted:
+        return set()
+    return audiences_containing(wanted, employee=me)
 
 
 def get_playlist_for_user(*, user: Any, uid: Any) -> tuple[Playlist, bool]:
@@ -148,8 +101,9 @@ def get_playlist_for_user(*, user: Any, uid: Any) -> tuple[Playlist, bool]:
     )
     if playlist is None:
         raise Http404("No such playlist.")
-    me, group_ids = _viewer(user)
-    if not _visible(playlist, user=user, me=me, group_ids=group_ids, by_link=True):
+    me = _viewer(user)
+    audience = _audiences_of([playlist], me) if not has_role(user, *ORG_READERS) else set()
+    if not _visible(playlist, user=user, me=me, audience_ids=audience, by_link=True):
         raise Http404("No such playlist.")
     return playlist, can_edit(user=user, playlist=playlist)
 
@@ -171,6 +125,7 @@ class PlaylistsHome:
     following: list[Playlist]
     curated_all: list[Playlist]  # org readers: every curated playlist, drafts included
     followed_ids: set[int]
+    me_id: int | None = None
 
 
 def _with_counts(qs: QuerySet[Playlist]) -> QuerySet[Playlist]:
@@ -179,18 +134,13 @@ def _with_counts(qs: QuerySet[Playlist]) -> QuerySet[Playlist]:
 
 def playlists_home(*, user: Any) -> PlaylistsHome:
     """Every list of the playlists page, in a constant number of queries."""
-    me, group_ids = _viewer(user)
+    me = _viewer(user)
     org_reader = has_role(user, *ORG_READERS)
     curated = list(
         _audience_prefetch(_with_counts(Playlist.objects.filter(kind=Playlist.Kind.CURATED)))
     )
-    for_me = [
-        p
-        for p in curated
-        if p.status == Playlist.Status.PUBLISHED
-        and me is not None
-        and _in_audience(p, me, group_ids)
-    ]
+    audience = _audiences_of(curated, me)
+    for_me = [p for p in curated if p.pk in audience]
     mine: list[Playlist] = []
     shared: list[Playlist] = []
     following: list[Playlist] = []
@@ -219,7 +169,7 @@ def playlists_home(*, user: Any) -> PlaylistsHome:
             (
                 p
                 for p in followed
-                if _visible(p, user=user, me=me, group_ids=group_ids, by_link=True)
+                if _visible(p, user=user, me=me, audience_ids=audience, by_link=True)
             ),
             key=lambda p: (p.title, p.pk),
         )
@@ -231,6 +181,7 @@ def playlists_home(*, user: Any) -> PlaylistsHome:
         following=following,
         curated_all=curated if org_reader else [],
         followed_ids=followed_ids,
+        me_id=me.pk if me is not None else None,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 
 from trellis.people.models import Employee, Group
 
@@ -75,6 +75,21 @@ def _rule_q(rule: Any) -> Q:
     return q
 
 
+def _owner_q(owner: Any, rules: Iterable[Any]) -> Q:
+    """Who ``owner``'s ``rules`` and its ``included`` / ``excluded`` lists select (not the
+    active-people condition)."""
+    included = getattr(owner, "included", None)
+    selected = Q(pk__in=included.values("pk")) if included is not None else Q(pk__in=[])
+    for rule in rules:
+        rule_q = _rule_q(rule)
+        # an empty Q would vanish from an OR: a rule without criteria means everyone
+        selected |= rule_q if rule_q else Q(pk__isnull=False)
+    excluded = getattr(owner, "excluded", None)
+    if excluded is not None:
+        selected &= ~Q(pk__in=excluded.values("pk"))
+    return selected
+
+
 def audience_queryset(owner: Any) -> QuerySet[Employee]:
     """The active employees an audience owner's rules select: a program, a curated playlist, a
     survey, a policy (any model whose rules subclass ``AudienceRuleBase`` with
@@ -83,17 +98,37 @@ def audience_queryset(owner: Any) -> QuerySet[Employee]:
     rules = list(
         owner.rules.prefetch_related("departments", "job_roles", "locations", "groups", "managers")
     )
-    included = getattr(owner, "included", None)
-    selected = Q(pk__in=included.values("pk")) if included is not None else Q(pk__in=[])
-    for rule in rules:
-        rule_q = _rule_q(rule)
-        # an empty Q would vanish from an OR: a rule without criteria means everyone
-        selected |= rule_q if rule_q else Q(pk__isnull=False)
-    qs = Employee.objects.filter(is_active=True).filter(selected)
-    excluded = getattr(owner, "excluded", None)
-    if excluded is not None:
-        qs = qs.exclude(pk__in=excluded.values("pk"))
-    return qs
+    return Employee.objects.filter(is_active=True).filter(_owner_q(owner, rules))
+
+
+#: Prefetch these on a queryset of audience owners before ``audiences_containing``.
+AUDIENCE_PREFETCH = tuple(f"rules__{name}" for name in RULE_FIELDS)
+
+
+def audiences_containing(owners: Iterable[Any], *, employee: Employee) -> set[int]:
+    """The primary keys of those ``owners`` whose audience contains ``employee``: one query
+    however many owners (prefetch ``AUDIENCE_PREFETCH`` on them first, or their rules are read
+    once per owner). The same semantics as ``audience_queryset``, for list pages."""
+    owners = list(owners)
+    if not owners:
+        return set()
+    flags = {
+        f"in_{n}": Case(
+            When(_owner_q(owner, owner.rules.all()), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for n, owner in enumerate(owners)
+    }
+    row = (
+        Employee.objects.filter(pk=employee.pk, is_active=True)
+        .annotate(**flags)
+        .values(*flags)
+        .first()
+    )
+    if row is None:
+        return set()
+    return {owner.pk for n, owner in enumerate(owners) if row[f"in_{n}"]}
 
 
 def audience_ids(owner: Any, *, among: Iterable[int] | None = None) -> set[int]:

@@ -46,6 +46,11 @@ def _item(
 
 @pytest.fixture
 def world(personas) -> World:
+    return build_world(personas)
+
+
+def build_world(personas: Any) -> World:
+    """Three skills, a role and a senior role, nine items (also used by the API tests)."""
     python = Skill.objects.create(uri="t:python", source="trellis", label="Python")
     sql = Skill.objects.create(uri="t:sql", source="trellis", label="SQL")
     stats = Skill.objects.create(uri="t:stats", source="trellis", label="Statistics")

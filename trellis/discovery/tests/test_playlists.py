@@ -213,7 +213,7 @@ def test_a_mover_sees_the_playlists_of_their_new_department_at_once(personas, it
     assert status(personas, "alice", url) == 200
 
 
-def test_audience_matching_in_memory_agrees_with_the_programs_rules(personas, items):
+def test_who_sees_a_curated_playlist_is_exactly_its_programs_audience(personas, items):
     group = Group.objects.create(name="AI champions")
     group.members.add(personas.bob, personas.charlie)
     personas.alice.hire_date = dt.date(2024, 3, 1)
