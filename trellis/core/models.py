@@ -12,8 +12,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AppendOnlyError(Exception):
+    """The audit log is append-only: its entries are never changed or deleted from the app."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("The audit log is append-only: entries cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
+
+
 class AuditEvent(models.Model):
-    """One entry of the append-only audit log. Written by services, never edited."""
+    """One entry of the append-only audit log. Written by services, never edited: saving an existing
+    entry, deleting one, or ``update()`` / ``delete()`` on a queryset raise ``AppendOnlyError``."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -26,12 +39,22 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=100, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.code}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None or kwargs.get("update_fields"):
+            raise AppendOnlyError("The audit log is append-only: entries cannot be updated.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
 
 
 class ApiToken(models.Model):
