@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from trellis.people.models import Employee
+from trellis.people.tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    JobRoleFactory,
+    LocationFactory,
+)
+from trellis.surveys import services
+from trellis.surveys.models import Survey, Wave
+
+#: A full, valid answer to the AI-readiness pulse.
+PULSE = {
+    "ai_comfort": 4,
+    "ai_weekly_use": "weekly",
+    "ai_tool_confidence": 4,
+    "ai_self_level": "intermediate",
+    "ai_time_saving": 4,
+    "ai_strategy_communicated": "yes",
+    "ai_usage_expectations": "no",
+    "ai_ownership_clarity": "mostly_clear",
+    "ai_tailoring_comfort": 3,
+    "ai_benefits": ["find_answers_faster"],
+    "want_more_control": "yes",
+    "want_more_human": "no",
+    "ai_support_needed": "",
+}
+
+NOW = timezone.make_aware(dt.datetime(2026, 6, 1, 9, 0))
+
+
+@pytest.fixture
+def make_pulse(personas: Any) -> Any:
+    def make(*, rules: list[dict[str, Any]] | None = None, **fields: Any) -> Survey:
+        survey = services.survey_from_template(actor=personas.lena.user)
+        if fields:
+            services.survey_update(actor=personas.lena.user, survey=survey, **fields)
+        services.survey_audience_set(
+            actor=personas.lena.user, survey=survey, rules=rules if rules is not None else [{}]
+        )
+        return survey
+
+    return make
+
+
+def open_wave(survey: Survey, *, actor: Any, now: dt.datetime = NOW, days: int = 14) -> Wave:
+    wave = services.wave_schedule(
+        actor=actor,
+        survey=survey,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=days),
+    )
+    services.waves_tick(now=now)
+    wave.refresh_from_db()
+    return wave
+
+
+def close_wave(wave: Wave) -> Wave:
+    services.waves_tick(now=wave.closes_at + dt.timedelta(minutes=1))
+    wave.refresh_from_db()
+    return wave
+
+
+def answer(employee: Employee, wave: Wave, now: dt.datetime = NOW, **overrides: Any) -> Any:
+    return services.response_submit(
+        employee=employee, wave=wave, answers={**PULSE, **overrides}, now=now
+    )
+
+
+def staff(
+    n: int, *, manager: Employee, department: Any = None, location: Any = None, family: str = ""
+) -> list[Employee]:
+    """``n`` employees reporting to ``manager``."""
+    role = JobRoleFactory(title=f"Role {family or 'x'}", family=family or "Technology & Data")
+    return [
+        EmployeeFactory(
+            manager=manager,
+            department=department or manager.department,
+            location=location or LocationFactory(name="London"),
+            job_role=role,
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.fixture
+def org(personas: Any) -> dict[str, Any]:
+    """Beyond the personas: maria's line (alice, bob + 8 more in tech, London) and oscar's line
+    (charlie + 9 more in sales, Berlin)."""
+    london = LocationFactory(name="London")
+    berlin = LocationFactory(name="Berlin")
+    tech = personas.maria.department
+    sales = personas.oscar.department
+    for e in (personas.alice, personas.bob):
+        e.location = london
+        e.save(update_fields=["location"])
+    personas.charlie.location = berlin
+    personas.charlie.save(update_fields=["location"])
+    maria_team = [personas.alice, personas.bob, *staff(8, manager=personas.maria, location=london)]
+    oscar_team = [
+        personas.charlie,
+        *staff(9, manager=personas.oscar, location=berlin, family="Sales"),
+    ]
+    return {
+        "london": london,
+        "berlin": berlin,
+        "tech": tech,
+        "sales": sales,
+        "maria_team": maria_team,
+        "oscar_team": oscar_team,
+        "finance": DepartmentFactory(name="Finance", code="finance"),
+    }
