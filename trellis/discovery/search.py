@@ -738,7 +738,7 @@ SYNC_INDEX_LIMIT = 50
 def _items_changed(item_ids: list[int]) -> None:
     if len(item_ids) <= SYNC_INDEX_LIMIT:
         search_index_update(item_ids=item_ids)
-        search_enrich_items_task.enqueue(item_ids)
+        search_enrich_task.enqueue(item_ids)
     else:
         search_index_update_task.enqueue(item_ids)
 
@@ -750,40 +750,79 @@ def register_hooks() -> None:
     catalog_hooks.register(_items_changed)
 
 
-def _enrich(item_ids: list[int] | None) -> dict[str, int]:
-    embedded = search_vectors_update(item_ids=item_ids)
-    suggested = 0
-    if embedded or item_ids:
-        from trellis.discovery.tagging import tag_suggestions_update
+#: Enrichment (embedding, skill suggestions) runs in chunks, each a task of its own that enqueues
+#: the next at ``BULK_PRIORITY``, below the default 0 of every other task: a notification or an
+#: LRS projection enqueued meanwhile waits for the current chunk only (about 2-3 s of embedding on
+#: 2 cores), never for the whole catalog (minutes). The worker takes the highest priority first.
+ENRICH_CHUNK = 16
+SKILL_CHUNK = 64
+BULK_PRIORITY = -50
 
-        suggested = tag_suggestions_update(item_ids=item_ids)["suggested"]
+
+def _enrich(item_ids: list[int]) -> dict[str, int]:
+    embedded = search_vectors_update(item_ids=item_ids)
+    from trellis.discovery.tagging import tag_suggestions_update
+
+    suggested = tag_suggestions_update(item_ids=item_ids)["suggested"]
     return {"embedded": embedded, "suggested": suggested}
 
 
-def _task(func: Any) -> Any:
+def search_enrich_step(*, item_ids: list[int] | None = None, after: int = 0) -> dict[str, Any]:
+    """One chunk of enrichment: while skills need vectors, up to ``SKILL_CHUNK`` of them; then the
+    next ``ENRICH_CHUNK`` indexed items after item id ``after`` (every document, or only those of
+    ``item_ids``): embed those whose text changed, refresh their skill suggestions. ``next`` in the
+    result is the ``after`` of the following chunk, None when everything is done. Idempotent."""
+    from trellis.discovery.tagging import skill_vectors_update
+
+    counts: dict[str, Any] = {"skills_embedded": 0, "embedded": 0, "suggested": 0, "next": None}
+    skills = skill_vectors_update(limit=SKILL_CHUNK)
+    if skills:
+        return {**counts, "skills_embedded": skills, "next": after}
+    qs = SearchDocument.objects.filter(item_id__gt=after).order_by("item_id")
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=list(item_ids))
+    chunk = list(qs.values_list("item_id", flat=True)[:ENRICH_CHUNK])
+    if not chunk:
+        return counts
+    return {**counts, **_enrich(chunk), "next": chunk[-1]}
+
+
+def _task(priority: int = 0) -> Any:
     from django_tasks import task
 
-    return task()(func)
+    return task(priority=priority)
 
 
-@_task
-def search_index_update_task(item_ids: list[int]) -> dict[str, int]:
-    """Re-index these items, embed them and refresh their skill suggestions. Idempotent."""
-    counts = search_index_update(item_ids=item_ids)
-    counts.update(_enrich(item_ids))
+@_task(priority=BULK_PRIORITY)
+def search_enrich_task(item_ids: list[int] | None = None, after: int = 0) -> dict[str, Any]:
+    """Enrich these items (every indexed item when None) one chunk at a time: this task does one
+    chunk and enqueues the next (``BULK_PRIORITY``). Idempotent."""
+    counts = search_enrich_step(item_ids=item_ids, after=after)
+    if not search_enrich_task.get_backend().supports_defer:
+        # a backend that runs tasks at once (tests, no worker): loop here rather than recurse
+        total = dict(counts)
+        while counts["next"] is not None:
+            counts = search_enrich_step(item_ids=item_ids, after=counts["next"])
+            for key in ("skills_embedded", "embedded", "suggested"):
+                total[key] += counts[key]
+        return {**total, "next": None}
+    if counts["next"] is not None:
+        search_enrich_task.enqueue(item_ids, counts["next"])
     return counts
 
 
-@_task
-def search_enrich_items_task(item_ids: list[int]) -> dict[str, int]:
-    """Embed these items (when their text changed) and refresh their skill suggestions."""
-    return _enrich(item_ids)
+@_task(priority=BULK_PRIORITY)
+def search_index_update_task(item_ids: list[int]) -> dict[str, int]:
+    """Re-index these items for full-text search now, then enrich them in chunks. Idempotent."""
+    counts = search_index_update(item_ids=item_ids)
+    search_enrich_task.enqueue(item_ids)
+    return counts
 
 
-@_task
-def search_enrich_task() -> dict[str, int]:
-    """Embed every document that needs it and suggest skills for the items without suggestions."""
-    return _enrich(None)
+@_task(priority=BULK_PRIORITY)
+def search_enrich_items_task(item_ids: list[int]) -> dict[str, Any]:
+    """Kept for tasks queued before enrichment was chunked: the same as ``search_enrich_task``."""
+    return search_enrich_task.call(item_ids)
 
 
 def search_status() -> dict[str, Any]:

@@ -69,8 +69,11 @@ def _skills() -> list[engine.SkillIn]:
     ]
 
 
-def skill_vectors_update(*, skills: list[engine.SkillIn] | None = None) -> int:
-    """Embed the skills whose text changed (or that have no vector for the configured model)."""
+def skill_vectors_update(
+    *, skills: list[engine.SkillIn] | None = None, limit: int | None = None
+) -> int:
+    """Embed the skills whose text changed (or that have no vector for the configured model), at
+    most ``limit`` of them. Returns how many were embedded."""
     if not search_service.embeddings_enabled():
         return 0
     skills = skills if skills is not None else _skills()
@@ -84,6 +87,9 @@ def skill_vectors_update(*, skills: list[engine.SkillIn] | None = None) -> int:
         digest = hashlib.sha256(skill.embedded_text().encode()).hexdigest()
         if current.get(skill.key) != (digest, name):
             pending.append((skill, digest))
+    pending = pending[:limit] if limit is not None else pending
+    if not pending:
+        return 0
     encoder = search_service.encoder()
     for start in range(0, len(pending), 256):
         chunk = pending[start : start + 256]
