@@ -35,9 +35,8 @@ from trellis.notify.models import Notification
 from trellis.people.models import Employee
 from trellis.people.tests.factories import EmployeeFactory, UserFactory
 from trellis.programs import services as program_services
-from trellis.programs.models import Enrollment, Program
-from trellis.skills.models import SkillEvidence
-from trellis.skills.models import Skill
+from trellis.programs.models import Enrollment
+from trellis.skills.models import Skill, SkillEvidence
 
 NAME = "Zephyrine Quillborne"
 EMAIL = "Zephyrine.Quillborne@Example.org"
@@ -52,7 +51,7 @@ VERB_DONE = {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-U
 
 
 def sha1_mailto(email: str) -> str:
-    return hashlib.sha1(f"mailto:{email}".encode()).hexdigest()  # noqa: S324
+    return hashlib.sha1(f"mailto:{email}".encode()).hexdigest()
 
 
 def identifying_terms() -> list[str]:
@@ -143,7 +142,7 @@ def records(
         )
     Document.objects.create(
         kind=Document.Kind.AGENT_PROFILE,
-        agent_ifi=f"mbox:mailto:Zephyrine.Quillborne@example.org",
+        agent_ifi="mbox:mailto:Zephyrine.Quillborne@example.org",
         document_id="preferences",
         content_type="application/json",
         content=json.dumps({"name": NAME}).encode(),
