@@ -346,13 +346,19 @@ def internal_inprocess(key: str, batches: int, seed: int) -> dict[str, Any]:
     pools = Pools()
     bodies = [make_statements(pools, seed + n, BATCH, 0, 1) for n in range(batches)]
     latencies = []
+    cpu = time.process_time()
     started = time.perf_counter()
     for body in bodies:
         t0 = time.perf_counter()
         statements_store(body, version=XAPI_VERSION, credential=credential)
         latencies.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "latencies": latencies, "statements": batches * BATCH}
+    return {
+        "seconds": seconds,
+        "cpu": time.process_time() - cpu,
+        "latencies": latencies,
+        "statements": batches * BATCH,
+    }
 
 
 def internal_cleanup(key: str) -> dict[str, Any]:
@@ -550,11 +556,21 @@ INGEST = ((1, 4_000_000), (4, 5_000_000))  # (clients, seed of the first batch)
 
 
 class Server:
-    def __init__(self, env: dict[str, str], threads: int) -> None:
+    def __init__(self, env: dict[str, str], threads: int, workers: int = 1) -> None:
         self.port = free_port()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open while the server runs
         self.proc = subprocess.Popen(
-            [TRELLIS, "serve", "--host", HOST, "--port", str(self.port), "--threads", str(threads)],
+            [
+                TRELLIS,
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--threads",
+                str(threads),
+                *(["--workers", str(workers)] if workers > 1 else []),
+            ],
             env=env,
             cwd=ROOT,
             stdout=self.log,
@@ -579,6 +595,25 @@ class Server:
         self.stop()
         self.log.seek(0)
         raise SystemExit(f"the server did not answer /healthz:\n{self.log.read().decode()[-3000:]}")
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) used so far by the server's processes (its session: the
+        waitress processes and their reaped children). Unlike wall time, this does not grow when
+        other work shares the machine."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # fields[3] is the session id (field 6 of stat); 11..14: utime stime cutime cstime
+            if int(fields[3]) == self.proc.pid:
+                total += sum(int(x) for x in fields[11:15]) / tick
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -672,7 +707,7 @@ def bench_database(
         if args.explain:
             result["explain"] = internal("explain", env, 600)
 
-        server = Server(env, args.threads)
+        server = Server(env, args.threads, args.workers)
         server.wait()
         log(f"{db}: server on port {server.port}")
         pools = Pools()
@@ -715,7 +750,9 @@ def bench_database(
         for clients, seed in INGEST:
             bodies = ingest_bodies(pools, seed, args.batches)
             requests = [("POST", "/xapi/statements", body) for body in bodies]
+            cpu_before = server.cpu()
             outcome = load(server.port, auth, requests, clients, deadline())
+            outcome["cpu"] = server.cpu() - cpu_before
             done = len(outcome["latencies"]) * BATCH
             result["rows"].append(
                 row(
@@ -727,7 +764,9 @@ def bench_database(
                 )
             )
             log(
-                f"{db}: {result['rows'][-1]['name']}: {result['rows'][-1]['rate']:,.0f} statements/s"
+                f"{db}: {result['rows'][-1]['name']}: {result['rows'][-1]['rate']:,.0f} statements/s, "
+                f"server CPU {result['rows'][-1]['cpu_ms']:.1f} ms/batch, "
+                f"load {os.getloadavg()[0]:.2f}"
             )
     finally:
         if server is not None:
@@ -757,6 +796,7 @@ def row(
     p50 = percentile(latencies, 50) * 1000
     p95 = percentile(latencies, 95) * 1000
     rate = statements / outcome["seconds"] if statements else None
+    cpu = outcome.get("cpu")
     if statements and inproc_rate:
         ratio = f"{rate / inproc_rate:.2f}x in-process"
     elif about_p50:
@@ -773,6 +813,7 @@ def row(
         "p50": p50,
         "p95": p95,
         "ratio": ratio,
+        "cpu_ms": cpu * 1000 / len(latencies) if cpu is not None and latencies else None,
         "errors": outcome["errors"][:3],
     }
 
@@ -791,12 +832,16 @@ def print_table(result: dict[str, Any]) -> None:
         + ")"
     )
     print()
-    print("| scenario | requests | statements/s | p50 ms | p95 ms | ratio |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(
+        "| scenario | requests | statements/s | p50 ms | p95 ms | server CPU ms/request | ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
     for r in result["rows"]:
         rate = f"{r['rate']:,.0f}" if r["rate"] else ""
+        cpu = f"{r['cpu_ms']:.1f}" if r.get("cpu_ms") is not None else ""
         print(
-            f"| {r['name']} | {r['requests']} | {rate} | {r['p50']:.1f} | {r['p95']:.1f} | {r['ratio']} |"
+            f"| {r['name']} | {r['requests']} | {rate} | {r['p50']:.1f} | {r['p95']:.1f} | {cpu} "
+            f"| {r['ratio']} |"
         )
     for r in result["rows"]:
         for error in r["errors"]:
@@ -1057,7 +1102,8 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=1_000_000, help="statements stored before")
     parser.add_argument("--batches", type=int, default=200, help="POST batches per ingest scenario")
     parser.add_argument("--queries", type=int, default=200, help="requests per query scenario")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (trellis serve)")
     parser.add_argument("--data-dir", help="SQLite: reuse (and keep) this data folder")
     parser.add_argument("--pg-db", help="PostgreSQL: reuse (and keep) this database")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
