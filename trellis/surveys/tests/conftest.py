@@ -33,7 +33,8 @@ PULSE = {
     "ai_support_needed": "",
 }
 
-NOW = timezone.make_aware(dt.datetime(2026, 6, 1, 9, 0))
+#: Far in the future, so that "now" in the selectors is before every wave of the tests.
+NOW = timezone.make_aware(dt.datetime(2036, 6, 1, 9, 0))
 
 
 @pytest.fixture
@@ -98,16 +99,17 @@ def org(personas: Any) -> dict[str, Any]:
     berlin = LocationFactory(name="Berlin")
     tech = personas.maria.department
     sales = personas.oscar.department
+    maria_rest = staff(8, manager=personas.maria, location=london)
+    oscar_rest = staff(9, manager=personas.oscar, location=berlin, family="Sales")
     for e in (personas.alice, personas.bob):
         e.location = london
-        e.save(update_fields=["location"])
+        e.job_role = maria_rest[0].job_role
+        e.save(update_fields=["location", "job_role"])
     personas.charlie.location = berlin
-    personas.charlie.save(update_fields=["location"])
-    maria_team = [personas.alice, personas.bob, *staff(8, manager=personas.maria, location=london)]
-    oscar_team = [
-        personas.charlie,
-        *staff(9, manager=personas.oscar, location=berlin, family="Sales"),
-    ]
+    personas.charlie.job_role = oscar_rest[0].job_role
+    personas.charlie.save(update_fields=["location", "job_role"])
+    maria_team = [personas.alice, personas.bob, *maria_rest]
+    oscar_team = [personas.charlie, *oscar_rest]
     return {
         "london": london,
         "berlin": berlin,
