@@ -217,7 +217,7 @@ def mentor_candidates(
                     POINTS_REACHES_TARGET,
                 )
             )
-        if mentor.location_id and mentor.location_id == learner.location_id:
+        if mentor.location is not None and mentor.location_id == learner.location_id:
             s.reasons.append(
                 Reason(f"Works in {mentor.location.name}, like you", POINTS_SAME_LOCATION)
             )

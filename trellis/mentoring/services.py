@@ -536,9 +536,7 @@ def session_log(
     chosen = skill or locked.skill
     if (
         chosen.pk != locked.skill_id
-        and not MentorSkill.objects.filter(
-            profile__employee_id=locked.mentor_id, skill=chosen
-        ).exists()
+        and not MentorSkill.objects.filter(profile__employee=locked.mentor, skill=chosen).exists()
     ):
         errors["skill"] = f"Choose {locked.skill.label} or another skill this mentor mentors."
     if errors:
