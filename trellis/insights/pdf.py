@@ -36,6 +36,7 @@ def _doc(title: str, story: list[Any]) -> bytes:
         topMargin=16 * mm,
         bottomMargin=16 * mm,
         title=title,
+        pageCompression=0,  # the text stays searchable in the raw file (tests, archiving tools)
         author=getattr(settings, "ORGANISATION_NAME", "Trellis"),
     )
     doc.build(story)

@@ -87,6 +87,10 @@ def org(personas: Any) -> Org:
     store(personas.alice, other, "PT20M", at=at)
     store(personas.bob, other, "PT1H", at=at, registration=uuid.uuid4())
     store(personas.charlie, required, "PT45M", at=at, registration=uuid.uuid4())
+    from trellis.lrs.models import Statement
+    from trellis.lrs.projection import project_statements
+
+    project_statements(list(Statement.objects.values_list("pk", flat=True)))
     return Org(personas, program, required, other, reg, today, at)
 
 
