@@ -102,21 +102,22 @@ def _acknowledge(
     within_days: int = 40,
 ) -> int:
     rows = policy_people_rows(policy=policy, version=version, today=today)
-    usernames = dict(
-        Employee.objects.filter(pk__in=[r["employee_id"] for r in rows]).values_list(
-            "pk", "user__username"
-        )
-    )
+    people = {
+        pk: (username, hris)
+        for pk, username, hris in Employee.objects.filter(
+            pk__in=[r["employee_id"] for r in rows]
+        ).values_list("pk", "user__username", "employee_id")
+    }
     published = version.published_at
     span = max((timezone.now() - published).days, 1)
     acks = []
     for r in rows:
-        username = usernames.get(r["employee_id"], "")
-        hit = force.get(username, _share_hit(str(r["employee_id"]), salt, share))
+        username, hris = people[r["employee_id"]]
+        hit = force.get(username, _share_hit(hris, salt, share))
         if not hit:
             continue
         # acknowledged some days after publication: most early, a tail later
-        digest = hashlib.sha256(f"{salt}:day:{r['employee_id']}".encode()).digest()
+        digest = hashlib.sha256(f"{salt}:day:{hris}".encode()).digest()
         fraction = (digest[0] / 255) ** 2
         at = published + dt.timedelta(
             days=int(fraction * min(span - 1, within_days)), hours=digest[1] % 9

@@ -316,6 +316,7 @@ def ownership_edit(request: HttpRequest) -> HttpResponse:
             "registry": selectors.ownership_registry(),
             "area_form": area_form,
             "assign_form": assign_form,
+            "forms": [assign_form, area_form],
         },
         status=status,
     )
