@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.db.models.functions import Lower
 
 from trellis.lrs.models import Document, Progress, Statement, StatementAgent
 
@@ -48,14 +49,22 @@ def agent_ifis(employee: Any) -> set[str]:
     return ifis
 
 
-def _statement_ids(employee: Any) -> list[int]:
-    return sorted(
-        set(
-            StatementAgent.objects.filter(agent_ifi__in=agent_ifis(employee)).values_list(
-                "statement_id", flat=True
-            )
-        )
+def _index_rows(employee: Any) -> Any:
+    """The person's agent index rows. IFIs are compared lower-cased, as the projection maps them
+    (``mailto:Ada@…`` is Ada too): one scan of the index per erasure or export, a rare request."""
+    lowered = sorted({i.lower() for i in agent_ifis(employee)})
+    return StatementAgent.objects.annotate(ifi_lower=Lower("agent_ifi")).filter(
+        ifi_lower__in=lowered
     )
+
+
+def _documents(employee: Any) -> Any:
+    lowered = sorted({i.lower() for i in agent_ifis(employee)})
+    return Document.objects.annotate(ifi_lower=Lower("agent_ifi")).filter(ifi_lower__in=lowered)
+
+
+def _statement_ids(employee: Any) -> list[int]:
+    return sorted(set(_index_rows(employee).values_list("statement_id", flat=True)))
 
 
 def _is_person(agent: dict[str, Any], identity: tuple[set[str], set[str], set[str]]) -> bool:
@@ -91,7 +100,7 @@ def export_data(*, employee: Any) -> dict[str, Any]:
         .values_list("data", flat=True)
     ]
     documents = []
-    for doc in Document.objects.filter(agent_ifi__in=agent_ifis(employee)).order_by("updated"):
+    for doc in _documents(employee).order_by("updated"):
         content = bytes(doc.content)
         try:
             text: str | None = content.decode("utf-8")
@@ -136,8 +145,7 @@ def erase_data(*, employee: Any, pseudonym: str) -> dict[str, int]:
     in the index columns; their agent profiles and state documents are deleted. Statements, their
     count and the progress rows stay."""
     identity = _identity(employee)
-    ifis = agent_ifis(employee)
-    ifis_lower = {i.lower() for i in ifis}
+    ifis_lower = {i.lower() for i in agent_ifis(employee)}
     anonymous = {"account": {"homePage": _site(), "name": pseudonym}}
     anonymous_ifi = f"account:{_site()}|{pseudonym}"
     names = {employee.full_name}
@@ -158,8 +166,16 @@ def erase_data(*, employee: Any, pseudonym: str) -> dict[str, int]:
             batch, ["data", "actor_ifi", "object_agent_ifi", "authority_ifi"]
         )
         changed += len(batch)
-    index_rows = StatementAgent.objects.filter(agent_ifi__in=ifis).update(agent_ifi=anonymous_ifi)
-    documents = Document.objects.filter(agent_ifi__in=ifis).delete()[0]
+    index_pks = list(_index_rows(employee).values_list("pk", flat=True))
+    index_rows = sum(
+        StatementAgent.objects.filter(pk__in=index_pks[start : start + 500]).update(
+            agent_ifi=anonymous_ifi
+        )
+        for start in range(0, len(index_pks), 500)
+    )
+    documents = Document.objects.filter(
+        pk__in=list(_documents(employee).values_list("pk", flat=True))
+    ).delete()[0]
     return {"statements": changed, "agent_index_rows": index_rows, "documents": documents}
 
 
