@@ -170,7 +170,7 @@ def identifying_values(
     skip = set(skip)
     terms = identifiers.all_terms()
     pattern = identifiers.pattern()
-    found = []
+    found: list[tuple[type[models.Model], Any, str, Any]] = []
     if not terms:
         return found
     for model in apps.get_models():
@@ -206,8 +206,8 @@ def residual_scrub(identifiers: Identifiers, *, pseudonym: str) -> int:
         if new == value:
             continue
         if model is AuditEvent:
-            f = AuditEvent._meta.get_field(name)
-            table, column = AuditEvent._meta.db_table, f.column
+            f = next(x for x in AuditEvent._meta.concrete_fields if x.name == name)
+            table, column = AuditEvent._meta.db_table, str(f.column)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {connection.ops.quote_name(table)} SET "  # noqa: S608 - names from the model

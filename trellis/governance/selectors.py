@@ -188,7 +188,7 @@ def policies_for_employee(
         (a.policy_id, a.version_id): a.acknowledged_at
         for a in PolicyAcknowledgement.objects.filter(employee=employee)
     }
-    out = []
+    out: list[dict[str, Any]] = []
     for policy in policies:
         version = versions.get(policy.pk)
         if version is None or not audience_queryset(policy).filter(pk=employee.pk).exists():
