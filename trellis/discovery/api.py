@@ -14,6 +14,7 @@ personalization controls, scoped exactly as the pages are.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -80,6 +81,16 @@ def _unknown(field: str, message: str) -> Status:
     )
 
 
+def _get(model: Any, pk: int | None, field: str, what: str, **filters: Any) -> Any:
+    """The row ``pk`` of ``model`` (None for None), or a ValidationError on ``field``."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, **filters).first()
+    if found is None:
+        raise ValidationError({field: f"No {what} {pk}."})
+    return found
+
+
 def _item_url(item: Item) -> str:
     return reverse("catalog:item", args=[item.uid])
 
@@ -104,10 +115,6 @@ def _item_ref(item: Item) -> dict[str, Any]:
         "duration_minutes": item.duration_minutes,
         "url": _item_url(item),
     }
-
-
-class OkOut(Schema):
-    ok: bool
 
 
 # --- search and ask -----------------------------------------------------------------------------
@@ -401,20 +408,25 @@ class PathSuggestIn(PathIn):
 _PATH_FIELDS = {"target_role": "target_role_id"}
 
 
-def _target(payload: PathIn) -> dict[str, Any] | Status:
-    role = None
-    if payload.target_role_id is not None:
-        role = JobRole.objects.filter(pk=payload.target_role_id).first()
-        if role is None:
-            return _unknown("body.target_role_id", f"No job role {payload.target_role_id}.")
+def _target(payload: PathIn) -> dict[str, Any]:
     return {
         "target_kind": payload.target_kind,
-        "target_role": role,
+        "target_role": _get(JobRole, payload.target_role_id, "target_role_id", "job role"),
         "target_skills": [{"skill": s.skill_id, "level": s.level} for s in payload.target_skills],
         "weekly_minutes": payload.weekly_minutes,
         "deadline": payload.deadline,
         "preferred_formats": payload.preferred_formats,
     }
+
+
+def _plan(request: HttpRequest, make: Callable[[], LearningPath]) -> Any:
+    """201 and the new path, or 422 naming the fields the service refused (nothing written)."""
+    try:
+        path = make()
+    except ValidationError as exc:
+        return _invalid(exc, rename=_PATH_FIELDS)
+    path, can_edit = path_service.get_path_for_user(user=request.user, path_id=path.pk)
+    return Status(201, _path_detail(path, can_edit=can_edit))
 
 
 def _paths_out(qs: Any) -> list[dict[str, Any]]:
@@ -450,15 +462,10 @@ def list_suggested_paths(request: HttpRequest) -> Any:
 def create_path(request: HttpRequest, payload: PathIn) -> Any:
     _write(request)
     me = _me(request)
-    target = _target(payload)
-    if isinstance(target, Status):
-        return target
-    try:
-        path = path_service.path_create(owner=me, actor=request.user, **target)
-    except ValidationError as exc:
-        return _invalid(exc, rename=_PATH_FIELDS)
-    path, can_edit = path_service.get_path_for_user(user=request.user, path_id=path.pk)
-    return Status(201, _path_detail(path, can_edit=can_edit))
+    return _plan(
+        request,
+        lambda: path_service.path_create(owner=me, actor=request.user, **_target(payload)),
+    )
 
 
 @router.post(
@@ -471,17 +478,16 @@ def suggest_path(request: HttpRequest, employee_id: str, payload: PathSuggestIn)
     manager, report = path_service.get_report_for_manager(
         user=request.user, employee_id=employee_id
     )
-    target = _target(payload)
-    if isinstance(target, Status):
-        return target
-    try:
-        path = path_service.path_suggest(
-            manager=manager, employee=report, actor=request.user, note=payload.note, **target
-        )
-    except ValidationError as exc:
-        return _invalid(exc, rename=_PATH_FIELDS)
-    path, can_edit = path_service.get_path_for_user(user=request.user, path_id=path.pk)
-    return Status(201, _path_detail(path, can_edit=can_edit))
+    return _plan(
+        request,
+        lambda: path_service.path_suggest(
+            manager=manager,
+            employee=report,
+            actor=request.user,
+            note=payload.note,
+            **_target(payload),
+        ),
+    )
 
 
 @router.get("/paths/{path_id}", response=PathDetailOut, summary="A path: steps, weeks, gap")
@@ -515,6 +521,22 @@ def _after(request: HttpRequest, path: LearningPath) -> dict[str, Any]:
     return _path_detail(path, can_edit=can_edit)
 
 
+def _change_path(
+    request: HttpRequest,
+    path: LearningPath,
+    change: Callable[[Employee], Any],
+    *,
+    rename: dict[str, str] | None = None,
+) -> Any:
+    """Call one path service as the path's owner; the path as it is now, or 422 naming the field
+    the service refused."""
+    try:
+        change(_me(request))
+    except ValidationError as exc:
+        return _invalid(exc, rename=rename)
+    return _after(request, path)
+
+
 @router.post(
     "/paths/{path_id}/steps/{step_id}/skip",
     response={200: PathDetailOut, 422: InvalidOut},
@@ -523,11 +545,13 @@ def _after(request: HttpRequest, path: LearningPath) -> dict[str, Any]:
 def skip_step(request: HttpRequest, path_id: int, step_id: int) -> Any:
     _write(request)
     path, step = _own_step(request, path_id, step_id)
-    try:
-        path_service.path_step_skip(path=path, step=step, employee=_me(request), actor=request.user)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_step_skip(
+            path=path, step=step, employee=me, actor=request.user
+        ),
+    )
 
 
 class AlternativeOut(Schema):
@@ -563,17 +587,14 @@ class SwapIn(Schema):
 def swap_step(request: HttpRequest, path_id: int, step_id: int, payload: SwapIn) -> Any:
     _write(request)
     path, step = _own_step(request, path_id, step_id)
-    try:
-        path_service.path_step_swap(
-            path=path,
-            step=step,
-            employee=_me(request),
-            actor=request.user,
-            replacement_id=payload.item_id,
-        )
-    except ValidationError as exc:
-        return _invalid(exc, rename={"item": "item_id"})
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_step_swap(
+            path=path, step=step, employee=me, actor=request.user, replacement_id=payload.item_id
+        ),
+        rename={"item": "item_id"},
+    )
 
 
 @router.post(
@@ -584,11 +605,11 @@ def swap_step(request: HttpRequest, path_id: int, step_id: int, payload: SwapIn)
 def replan_path(request: HttpRequest, path_id: int) -> Any:
     _write(request)
     path = _own_path(request, path_id)
-    try:
-        path_service.path_replan(path=path, employee=_me(request), actor=request.user)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_replan(path=path, employee=me, actor=request.user),
+    )
 
 
 @router.put(
@@ -599,18 +620,18 @@ def replan_path(request: HttpRequest, path_id: int) -> Any:
 def path_settings(request: HttpRequest, path_id: int, payload: PathSettingsIn) -> Any:
     _write(request)
     path = _own_path(request, path_id)
-    try:
-        path_service.path_settings_set(
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_settings_set(
             path=path,
-            employee=_me(request),
+            employee=me,
             actor=request.user,
             weekly_minutes=payload.weekly_minutes,
             deadline=payload.deadline,
             preferred_formats=payload.preferred_formats,
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+        ),
+    )
 
 
 class DeclineIn(Schema):
@@ -625,11 +646,11 @@ class DeclineIn(Schema):
 def accept_path(request: HttpRequest, path_id: int) -> Any:
     _write(request)
     path = _own_path(request, path_id)
-    try:
-        path_service.path_accept(path=path, employee=_me(request), actor=request.user)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_accept(path=path, employee=me, actor=request.user),
+    )
 
 
 @router.post(
@@ -640,13 +661,13 @@ def accept_path(request: HttpRequest, path_id: int) -> Any:
 def decline_path(request: HttpRequest, path_id: int, payload: DeclineIn) -> Any:
     _write(request)
     path = _own_path(request, path_id)
-    try:
-        path_service.path_decline(
-            path=path, employee=_me(request), actor=request.user, reason=payload.reason
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_decline(
+            path=path, employee=me, actor=request.user, reason=payload.reason
+        ),
+    )
 
 
 @router.post(
@@ -657,11 +678,11 @@ def decline_path(request: HttpRequest, path_id: int, payload: DeclineIn) -> Any:
 def stop_path(request: HttpRequest, path_id: int) -> Any:
     _write(request)
     path = _own_path(request, path_id)
-    try:
-        path_service.path_archive(path=path, employee=_me(request), actor=request.user)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _after(request, path)
+    return _change_path(
+        request,
+        path,
+        lambda me: path_service.path_archive(path=path, employee=me, actor=request.user),
+    )
 
 
 # --- playlists ----------------------------------------------------------------------------------
@@ -822,6 +843,25 @@ def _editable_playlist(request: HttpRequest, uid: UUID) -> Playlist:
     return playlist  # the services raise PermissionDenied (403) unless the caller edits it
 
 
+def _change_playlist(
+    request: HttpRequest,
+    uid: UUID,
+    change: Callable[[Playlist], Any],
+    *,
+    rename: dict[str, str] | None = None,
+    status: int = 200,
+) -> Any:
+    """Call one playlist service on a playlist the caller sees (404 otherwise; the service says
+    403 unless they edit it); the playlist as it is now, or 422 naming the field refused."""
+    _write(request)
+    playlist = _editable_playlist(request, uid)
+    try:
+        change(playlist)
+    except ValidationError as exc:
+        return _invalid(exc, rename=rename)
+    return Status(status, _playlist_detail(request, uid))
+
+
 def _emails(emails: list[str]) -> list[Employee] | Status:
     wanted = [e.strip().lower() for e in emails if e.strip()]
     found = {
@@ -881,18 +921,15 @@ class EntryIn(Schema):
     summary="Add a published catalog item at the end",
 )
 def add_entry(request: HttpRequest, uid: UUID, payload: EntryIn) -> Any:
-    _write(request)
-    playlist = _editable_playlist(request, uid)
-    item = Item.objects.filter(pk=payload.item_id).first()
-    if item is None:
-        return _unknown("body.item_id", f"No item {payload.item_id}.")
-    try:
+    def add(playlist: Playlist) -> None:
+        item = Item.objects.filter(pk=payload.item_id).first()
+        if item is None:
+            raise ValidationError({"item": f"No item {payload.item_id}."})
         playlist_service.playlist_item_add(
             user=request.user, playlist=playlist, item=item, note=payload.note
         )
-    except ValidationError as exc:
-        return _invalid(exc, rename={"item": "item_id"})
-    return Status(201, _playlist_detail(request, uid))
+
+    return _change_playlist(request, uid, add, rename={"item": "item_id"}, status=201)
 
 
 @router.delete(
@@ -901,11 +938,13 @@ def add_entry(request: HttpRequest, uid: UUID, payload: EntryIn) -> Any:
     summary="Remove an item (the rest close up)",
 )
 def remove_entry(request: HttpRequest, uid: UUID, entry_id: int) -> Any:
-    _write(request)
-    playlist_service.playlist_item_remove(
-        user=request.user, playlist=_editable_playlist(request, uid), entry_id=entry_id
+    return _change_playlist(
+        request,
+        uid,
+        lambda p: playlist_service.playlist_item_remove(
+            user=request.user, playlist=p, entry_id=entry_id
+        ),
     )
-    return _playlist_detail(request, uid)
 
 
 class OrderIn(Schema):
@@ -920,16 +959,14 @@ class OrderIn(Schema):
     summary="Reorder the items",
 )
 def reorder_entries(request: HttpRequest, uid: UUID, payload: OrderIn) -> Any:
-    _write(request)
-    try:
-        playlist_service.playlist_reorder(
-            user=request.user,
-            playlist=_editable_playlist(request, uid),
-            entry_ids=payload.entry_ids,
-        )
-    except ValidationError as exc:
-        return _invalid(exc, rename={"order": "entry_ids"})
-    return _playlist_detail(request, uid)
+    return _change_playlist(
+        request,
+        uid,
+        lambda p: playlist_service.playlist_reorder(
+            user=request.user, playlist=p, entry_ids=payload.entry_ids
+        ),
+        rename={"order": "entry_ids"},
+    )
 
 
 class MoveIn(Schema):
@@ -944,43 +981,37 @@ class MoveIn(Schema):
     summary="Move one item up, down, to the top or to the bottom",
 )
 def move_entry(request: HttpRequest, uid: UUID, entry_id: int, payload: MoveIn) -> Any:
-    _write(request)
-    try:
-        playlist_service.playlist_item_move(
-            user=request.user,
-            playlist=_editable_playlist(request, uid),
-            entry_id=entry_id,
-            direction=payload.direction,
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _playlist_detail(request, uid)
+    return _change_playlist(
+        request,
+        uid,
+        lambda p: playlist_service.playlist_item_move(
+            user=request.user, playlist=p, entry_id=entry_id, direction=payload.direction
+        ),
+    )
 
 
 class FollowOut(Schema):
     following: bool
 
 
-@router.put("/playlists/{uid}/follow", response=FollowOut, summary="Follow a playlist I can see")
-def follow_playlist(request: HttpRequest, uid: UUID) -> Any:
+def _follow(request: HttpRequest, uid: UUID, *, follow: bool) -> dict[str, bool]:
     _write(request)
     playlist, _ = playlist_service.get_playlist_for_user(user=request.user, uid=uid)
     return {
         "following": playlist_service.playlist_follow(
-            user=request.user, playlist=playlist, follow=True
+            user=request.user, playlist=playlist, follow=follow
         )
     }
+
+
+@router.put("/playlists/{uid}/follow", response=FollowOut, summary="Follow a playlist I can see")
+def follow_playlist(request: HttpRequest, uid: UUID) -> Any:
+    return _follow(request, uid, follow=True)
 
 
 @router.delete("/playlists/{uid}/follow", response=FollowOut, summary="Stop following a playlist")
 def unfollow_playlist(request: HttpRequest, uid: UUID) -> Any:
-    _write(request)
-    playlist, _ = playlist_service.get_playlist_for_user(user=request.user, uid=uid)
-    return {
-        "following": playlist_service.playlist_follow(
-            user=request.user, playlist=playlist, follow=False
-        )
-    }
+    return _follow(request, uid, follow=False)
 
 
 class PublishIn(Schema):
@@ -993,16 +1024,13 @@ class PublishIn(Schema):
     summary="Publish a curated playlist to its audience, or take it back to draft (L&D admins)",
 )
 def publish_playlist(request: HttpRequest, uid: UUID, payload: PublishIn) -> Any:
-    _write(request)
-    try:
-        playlist_service.playlist_publish(
-            user=request.user,
-            playlist=_editable_playlist(request, uid),
-            published=payload.published,
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _playlist_detail(request, uid)
+    return _change_playlist(
+        request,
+        uid,
+        lambda p: playlist_service.playlist_publish(
+            user=request.user, playlist=p, published=payload.published
+        ),
+    )
 
 
 class AudienceRuleIn(Schema):
@@ -1177,6 +1205,23 @@ def get_controls(request: HttpRequest) -> Any:
     return _controls(_me(request))
 
 
+def _change_controls(
+    request: HttpRequest, change: Callable[[Employee], Any], *, field_prefix: str = "body"
+) -> Any:
+    """Call one personalization service for the caller; their controls as they are now, or 422
+    naming the field refused."""
+    _write(request)
+    me = _me(request)
+    try:
+        change(me)
+    except ValidationError as exc:
+        if field_prefix != "body":
+            errors = [{"field": field_prefix, "message": m} for m in exc.messages]
+            return Status(422, {"detail": "Invalid input", "errors": errors})
+        return _invalid(exc)
+    return _controls(me)
+
+
 class ConsentIn(Schema):
     granted: bool
 
@@ -1187,21 +1232,13 @@ class ConsentIn(Schema):
     summary="Grant or withdraw consent to one signal (hr_data, activity, skills, surveys)",
 )
 def set_consent(request: HttpRequest, signal: str, payload: ConsentIn) -> Any:
-    _write(request)
-    me = _me(request)
-    try:
-        personalization.consent_set(
+    return _change_controls(
+        request,
+        lambda me: personalization.consent_set(
             employee=me, signal=signal, granted=payload.granted, actor=request.user
-        )
-    except ValidationError as exc:
-        return Status(
-            422,
-            {
-                "detail": "Invalid input",
-                "errors": [{"field": "path.signal", "message": m} for m in exc.messages],
-            },
-        )
-    return _controls(me)
+        ),
+        field_prefix="path.signal",
+    )
 
 
 class EnabledIn(Schema):
@@ -1214,12 +1251,12 @@ class EnabledIn(Schema):
     summary="Personalization on or off (off: the same popular and new items for everyone)",
 )
 def set_enabled(request: HttpRequest, payload: EnabledIn) -> Any:
-    _write(request)
-    me = _me(request)
-    personalization.personalization_set_enabled(
-        employee=me, enabled=payload.enabled, actor=request.user
+    return _change_controls(
+        request,
+        lambda me: personalization.personalization_set_enabled(
+            employee=me, enabled=payload.enabled, actor=request.user
+        ),
     )
-    return _controls(me)
 
 
 class TargetRoleIn(Schema):
@@ -1232,15 +1269,14 @@ class TargetRoleIn(Schema):
     summary="Set (or clear, with null) the role I aim at",
 )
 def set_target_role(request: HttpRequest, payload: TargetRoleIn) -> Any:
-    _write(request)
-    me = _me(request)
-    role = None
-    if payload.job_role_id is not None:
-        role = JobRole.objects.filter(pk=payload.job_role_id).first()
-        if role is None:
-            return _unknown("body.job_role_id", f"No job role {payload.job_role_id}.")
-    personalization.target_role_set(employee=me, job_role=role, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.target_role_set(
+            employee=me,
+            job_role=_get(JobRole, payload.job_role_id, "job_role_id", "job role"),
+            actor=request.user,
+        ),
+    )
 
 
 class SkillIn(Schema):
@@ -1252,26 +1288,20 @@ class TargetSkillLevelIn(Schema):
     level: int
 
 
-def _skill(skill_id: int) -> Skill | Status:
-    skill = Skill.objects.filter(pk=skill_id).first()
-    if skill is None:
-        return _unknown("body.skill_id", f"No skill {skill_id}.")
-    return skill
-
-
 @router.post(
     "/personalization/interests",
     response={200: PersonalizationOut, 422: InvalidOut},
     summary="Add a skill to my interests",
 )
 def add_interest(request: HttpRequest, payload: SkillIn) -> Any:
-    _write(request)
-    me = _me(request)
-    skill = _skill(payload.skill_id)
-    if isinstance(skill, Status):
-        return skill
-    personalization.interest_add(employee=me, skill=skill, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.interest_add(
+            employee=me,
+            skill=_get(Skill, payload.skill_id, "skill_id", "skill"),
+            actor=request.user,
+        ),
+    )
 
 
 @router.delete(
@@ -1280,10 +1310,12 @@ def add_interest(request: HttpRequest, payload: SkillIn) -> Any:
     summary="Remove a skill from my interests",
 )
 def remove_interest(request: HttpRequest, skill_id: int) -> Any:
-    _write(request)
-    me = _me(request)
-    personalization.interest_remove(employee=me, skill_id=skill_id, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.interest_remove(
+            employee=me, skill_id=skill_id, actor=request.user
+        ),
+    )
 
 
 @router.put(
@@ -1292,18 +1324,15 @@ def remove_interest(request: HttpRequest, skill_id: int) -> Any:
     summary="Add a skill and level to my goal (or change its level)",
 )
 def set_target_skill(request: HttpRequest, payload: TargetSkillLevelIn) -> Any:
-    _write(request)
-    me = _me(request)
-    skill = _skill(payload.skill_id)
-    if isinstance(skill, Status):
-        return skill
-    try:
-        personalization.target_skill_set(
-            employee=me, skill=skill, level=payload.level, actor=request.user
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.target_skill_set(
+            employee=me,
+            skill=_get(Skill, payload.skill_id, "skill_id", "skill"),
+            level=payload.level,
+            actor=request.user,
+        ),
+    )
 
 
 @router.delete(
@@ -1312,10 +1341,12 @@ def set_target_skill(request: HttpRequest, payload: TargetSkillLevelIn) -> Any:
     summary="Remove a skill from my goal",
 )
 def remove_target_skill(request: HttpRequest, skill_id: int) -> Any:
-    _write(request)
-    me = _me(request)
-    personalization.target_skill_remove(employee=me, skill_id=skill_id, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.target_skill_remove(
+            employee=me, skill_id=skill_id, actor=request.user
+        ),
+    )
 
 
 class FormatsIn(Schema):
@@ -1328,15 +1359,12 @@ class FormatsIn(Schema):
     summary="The formats I prefer (none: any)",
 )
 def set_formats(request: HttpRequest, payload: FormatsIn) -> Any:
-    _write(request)
-    me = _me(request)
-    try:
-        personalization.preferred_formats_set(
+    return _change_controls(
+        request,
+        lambda me: personalization.preferred_formats_set(
             employee=me, formats=payload.formats, actor=request.user
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _controls(me)
+        ),
+    )
 
 
 class FeedbackIn(Schema):
@@ -1352,17 +1380,17 @@ class FeedbackIn(Schema):
     summary='"Not for me", "more like this" or dismissed, on one published item',
 )
 def add_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
-    _write(request)
-    me = _me(request)
-    item = Item.objects.filter(pk=payload.item_id, is_published=True).first()
-    if item is None:
-        return _unknown("body.item_id", f"No published item {payload.item_id}.")
-    if payload.kind not in RecommendationFeedback.Kind.values:
-        return _unknown(
-            "body.kind", f"Choose from {', '.join(RecommendationFeedback.Kind.values)}."
+    def record(me: Employee) -> None:
+        item = _get(Item, payload.item_id, "item_id", "published item", is_published=True)
+        if payload.kind not in RecommendationFeedback.Kind.values:
+            raise ValidationError(
+                {"kind": f"Choose from {', '.join(RecommendationFeedback.Kind.values)}."}
+            )
+        personalization.feedback_record(
+            employee=me, item=item, kind=payload.kind, actor=request.user
         )
-    personalization.feedback_record(employee=me, item=item, kind=payload.kind, actor=request.user)
-    return _controls(me)
+
+    return _change_controls(request, record)
 
 
 @router.delete(
@@ -1371,10 +1399,10 @@ def add_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
     summary="Undo my feedback on an item",
 )
 def undo_feedback(request: HttpRequest, item_id: int) -> Any:
-    _write(request)
-    me = _me(request)
-    personalization.feedback_undo(employee=me, item_id=item_id, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request,
+        lambda me: personalization.feedback_undo(employee=me, item_id=item_id, actor=request.user),
+    )
 
 
 @router.post(
@@ -1383,7 +1411,6 @@ def undo_feedback(request: HttpRequest, item_id: int) -> Any:
     summary="Reset my history: the feed ignores activity before now; all feedback is removed",
 )
 def reset_history(request: HttpRequest) -> Any:
-    _write(request)
-    me = _me(request)
-    personalization.history_reset(employee=me, actor=request.user)
-    return _controls(me)
+    return _change_controls(
+        request, lambda me: personalization.history_reset(employee=me, actor=request.user)
+    )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from trellis.catalog.models import Item
 from trellis.discovery import paths as service
 from trellis.discovery.models import LearningPath, PathStep
+from trellis.discovery.web import form_errors
 from trellis.people.models import Employee, JobRole
 from trellis.people.selectors import employee_for_user
 
@@ -80,14 +81,6 @@ def _me(request: HttpRequest) -> Employee:
     if me is None:
         raise Http404("Learning paths belong to employees.")
     return me
-
-
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _skill_rows(
@@ -186,7 +179,7 @@ def _new_or_suggest(
             )
             return redirect("discovery:path", path_id=path.pk)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
     skill_rows, q = _skill_rows(request, employee=owner, defaults=defaults)
     suggested_roles, other_roles = service.next_roles(employee=owner)
     chosen_role = form["target_role"].value()

@@ -22,6 +22,7 @@ from trellis.catalog.models import Item
 from trellis.core.permissions import Role, has_role
 from trellis.discovery import playlists as service
 from trellis.discovery.models import Playlist
+from trellis.discovery.web import form_errors
 from trellis.people.models import Department, Employee, Group, JobRole, Location
 from trellis.people.selectors import employee_for_user
 
@@ -155,14 +156,6 @@ class AudienceForm(forms.Form):
         return out
 
 
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _vary(response: HttpResponse) -> HttpResponse:
     response["Vary"] = "HX-Request"
     return response
@@ -205,7 +198,7 @@ def playlist_new(request: HttpRequest) -> HttpResponse:
                     shared_with=form.cleaned_data["shared_with"],
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, f"Created “{playlist.title}”. Add items from the catalog below."
@@ -446,7 +439,7 @@ def playlist_audience(request: HttpRequest, uid: str) -> HttpResponse:
                     exclude=form.cleaned_data["exclude"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 count = service.playlist_audience_count(playlist=playlist)
                 messages.success(request, f"Audience saved: {count} people.")

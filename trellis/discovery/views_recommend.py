@@ -22,6 +22,7 @@ from trellis.core.permissions import Role, role_required
 from trellis.discovery import fairness, personalization
 from trellis.discovery.models import RecommendationFeedback, Signal
 from trellis.discovery.recommendations import feed_item_explain, recommendations_for
+from trellis.discovery.web import is_partial
 from trellis.people.models import Employee, JobRole
 from trellis.people.selectors import employee_for_user
 from trellis.skills.models import Skill
@@ -36,11 +37,6 @@ def _employee(request: HttpRequest) -> Employee:
     return employee
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
 def _feed_context(employee: Employee) -> dict[str, Any]:
     feed = recommendations_for(employee=employee, limit=FEED_SIZE)
     return {
@@ -53,7 +49,7 @@ def _feed_context(employee: Employee) -> dict[str, Any]:
 def foryou(request: HttpRequest) -> HttpResponse:
     employee = _employee(request)
     context = _feed_context(employee)
-    if _is_htmx(request):
+    if is_partial(request):
         response = render_partial(request, "discovery/foryou.html#feed", context)
     else:
         response = render(request, "discovery/foryou.html", context)
@@ -72,7 +68,7 @@ def why(request: HttpRequest, item_id: int) -> HttpResponse:
         "item": item,
         "settings": personalization.settings_get(employee=employee),
     }
-    if _is_htmx(request):
+    if is_partial(request):
         response = render_partial(request, "discovery/why.html#panel", context)
     else:
         response = render(request, "discovery/why.html", context)
@@ -89,7 +85,7 @@ def feedback(request: HttpRequest, item_id: int) -> HttpResponse:
         personalization.feedback_record(employee=employee, item=item, kind=kind, actor=request.user)
     except ValidationError:
         return HttpResponse("Unknown feedback.", status=400)
-    if _is_htmx(request):
+    if is_partial(request):
         response = render_partial(request, "discovery/foryou.html#feed", _feed_context(employee))
         patch_vary_headers(response, ["HX-Request"])
         return response

@@ -15,11 +15,7 @@ from trellis.catalog import selectors as catalog_selectors
 from trellis.catalog.models import Item
 from trellis.catalog.partials import render_partial
 from trellis.discovery import search as search_service
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+from trellis.discovery.web import is_partial
 
 
 def _page(request: HttpRequest) -> int:
@@ -84,7 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "querystring": keep.urlencode(),
         "skill": _skill(filters.skill),
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render_partial(request, "discovery/search.html#results", context)
     else:
         context["options"] = _filter_options(filters)
@@ -114,7 +110,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         "result": result,
         "llm": ask_service.llm_enabled(),
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render_partial(request, "discovery/ask.html#answer", context)
     else:
         response = render(request, "discovery/ask.html", context)
@@ -219,7 +215,7 @@ def tag_decide(request: HttpRequest, suggestion_id: int, decision: str) -> HttpR
     else:
         tagging.tag_suggestion_reject(suggestion=suggestion, actor=request.user)
     suggestion.refresh_from_db()
-    if _is_partial(request):
+    if is_partial(request):
         return render_partial(request, "discovery/tagging_queue.html#row", {"s": suggestion})
     verb = "Accepted" if decision == "accept" else "Rejected"
     messages.success(request, f"{verb}: {suggestion.skill.label} for {suggestion.item.title}.")

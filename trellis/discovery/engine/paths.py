@@ -126,10 +126,6 @@ class Plan:
     stats: dict[str, float] = field(default_factory=dict)
 
     @property
-    def gap_levels(self) -> int:
-        return sum(max(0, g.target - g.current) for g in self.goals)
-
-    @property
     def covered_levels(self) -> int:
         return sum(len(s.covers) for s in self.steps)
 

@@ -290,13 +290,6 @@ class SequenceModel:
         return self.weights_dict()
 
     # -- scoring --------------------------------------------------------------------------
-    def history_vector(self, history: Sequence[int], decay: float) -> np.ndarray:
-        h = np.zeros(self.n_items)
-        items = _dedupe(history)
-        for j, item in enumerate(reversed(items)):
-            h[item] += decay**j
-        return h
-
     def features(self, history: Sequence[int]) -> np.ndarray:
         """One row per feature of ``SEQUENCE_FEATURES``, one column per item."""
         n = self.n_items
@@ -362,14 +355,6 @@ class SequenceModel:
     def scores(self, history: Sequence[int]) -> np.ndarray:
         """The blended score of every item for a learner with ``history`` (items in order)."""
         return np.asarray(self.weights @ self.features(history))
-
-    def contributions(self, history: Sequence[int], item: int) -> dict[str, float]:
-        """Each feature's part in ``item``'s score (for explanations)."""
-        F = self.features(history)
-        return {
-            f: float(w * F[i, item])
-            for i, (f, w) in enumerate(zip(SEQUENCE_FEATURES, self.weights, strict=True))
-        }
 
     def because_of(self, history: Sequence[int], items: Sequence[int]) -> list[int | None]:
         """For each of ``items``, the learner's item that leads most to it (people took it after

@@ -304,10 +304,5 @@ def _cut(text: str, start: int, width: int) -> str:
     return ("… " if start > 0 else "") + piece + (" …" if end < len(text) else "")
 
 
-def highlight_terms(query: str) -> list[str]:
-    """Stemmed terms of a query, to mark in snippets."""
-    return sorted(set(terms(query)))
-
-
 def join_nonempty(parts: Sequence[str], sep: str = ". ") -> str:
     return sep.join(p.strip() for p in parts if p and p.strip())

@@ -154,6 +154,25 @@ def test_withdrawn_hr_data_is_not_read_and_the_role_reason_goes(world):
     assert not any("Data Analyst" in text for text in all_reasons)
 
 
+def test_consent_given_back_applies_to_the_very_next_feed(world):
+    alice = world.personas.alice
+    gap_reason = "Builds Python, a gap for your Data Analyst role"
+    for granted in (False, True, False):
+        personalization.consent_set(
+            employee=alice, signal=Signal.HR_DATA, granted=granted, actor=alice.user
+        )
+        feed = rec.recommendations_for(employee=alice)
+        all_reasons = [r.text for e in feed.entries for r in e.reasons]
+        assert (gap_reason in all_reasons) is granted
+    # the record keeps every decision, newest first, with the version of the text
+    history = personalization.consent_history(employee=alice)
+    assert [(r.signal, r.granted, r.version) for r in history] == [
+        (Signal.HR_DATA, False, personalization.CONSENT_VERSION),
+        (Signal.HR_DATA, True, personalization.CONSENT_VERSION),
+        (Signal.HR_DATA, False, personalization.CONSENT_VERSION),
+    ]
+
+
 def test_withdrawn_skills_profile_is_not_read(world):
     alice = world.personas.alice
     SkillEvidence.objects.create(

@@ -236,3 +236,47 @@ def test_engine_imports_no_django():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_format_freshness_level_and_role_peer_reasons():
+    activity = [(100 + n, 12) for n in range(8)]
+    groups = {100 + n: (7, "", None) for n in range(8)}  # the analyst's role took "SQL joins"
+    items = [
+        item(12, "SQL joins", [SQL], level=2),
+        item(13, "What is AI", [AI], level=1, fmt="video"),
+        item(16, "Brand new podcast", [], level=1, fmt="podcast", age=1.0),
+        item(17, "Excel step up", [EXCEL], level=2, fmt="article"),
+    ]
+    index = CatalogIndex(
+        items, skill_labels=LABELS, ai_skills=[], activity=activity, learner_groups=groups
+    )
+    learner = LearnerProfile(
+        key=1,
+        role_id=7,
+        role_title="Data Analyst",
+        skill_levels={EXCEL: 1},
+        preferred_formats={"video"},
+    )
+    recs = {r.item_id: r for r in HybridRecommender(index).recommend(learner, limit=4)}
+    assert "Popular with people in your role (Data Analyst)" in texts(recs[12])
+    assert texts(recs[13]) == [
+        "At the right level for you (introductory)",
+        "A video, a format you prefer",
+    ]
+    assert "New in the catalog" in texts(recs[16])
+    assert "At the right level for you (beginner)" in texts(recs[17])
+
+
+def test_every_reason_carries_at_least_its_share_and_at_most_three_are_named():
+    activity = [(n, 10 + n % 6) for n in range(60)]
+    learner = analyst(interests={AI}, preferred_formats={"video"}, history=[15])
+    recs = HybridRecommender(catalog(activity=activity)).recommend(learner, limit=6)
+    assert len(recs) == 6  # in the history but not done (done items are the ones excluded)
+    for rec in recs:
+        assert 1 <= len(rec.reasons) <= 3
+        weights = [r.weight for r in rec.reasons]
+        assert weights == sorted(weights, reverse=True)
+        positive = sum(v for v in rec.signals.values() if v > 0)
+        for reason in rec.reasons:
+            if reason.weight < 1.0:  # the fallback reason carries the whole score
+                assert rec.signals[reason.signal] / positive >= 0.12
