@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -9,7 +11,7 @@ from django.http import HttpRequest
 
 def is_partial(request: HttpRequest) -> bool:
     """An htmx request that wants a fragment (not a boosted page or a history restore)."""
-    htmx = getattr(request, "htmx", None)
+    htmx: Any = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
