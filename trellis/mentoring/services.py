@@ -100,11 +100,16 @@ def _level_name(skill: Any, level: int | None) -> str:
 
 def mentor_skill_options(*, employee: Any) -> list[tuple[Any, int]]:
     """The skills ``employee`` may mentor: latest evidence at ``MIN_MENTOR_LEVEL`` or above, A to Z."""
+    from trellis.skills.models import Skill
     from trellis.skills.selectors import latest_evidence_by_skill
 
-    latest = latest_evidence_by_skill(employee=employee, with_skill=True)
-    rows = [(ev.skill, ev.level) for ev in latest.values() if ev.level >= MIN_MENTOR_LEVEL]
-    return sorted(rows, key=lambda row: (row[0].label.lower(), row[0].pk))
+    latest = latest_evidence_by_skill(employee=employee)
+    levels = {sid: ev.level for sid, ev in latest.items() if ev.level >= MIN_MENTOR_LEVEL}
+    skills = Skill.objects.filter(pk__in=list(levels)).select_related("family")
+    return sorted(
+        ((skill, levels[skill.pk]) for skill in skills),
+        key=lambda row: (row[0].label.lower(), row[0].pk),
+    )
 
 
 def _active_count(mentor: Any) -> int:
