@@ -193,7 +193,7 @@ def _policies(lena: Any, daniel: Employee | None, now: dt.datetime) -> dict[str,
             notify=False,
         )
         counts["usage_v2_acknowledged"] = _acknowledge(
-            usage, v2, share=0.45, salt="usage-v2", today=today, force={"sam": False, "priya": True}
+            usage, v2, share=0.41, salt="usage-v2", today=today, force={"sam": False, "priya": True}
         )
     return counts
 
