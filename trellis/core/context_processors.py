@@ -16,6 +16,9 @@ def navigation(roles: frozenset[Role]) -> list[dict[str, str]]:
         {"label": "Discover", "url": reverse("discovery:foryou"), "key": "discover"},
         {"label": "My learning", "url": reverse("learning:mine"), "key": "learning"},
         {"label": "Assigned to me", "url": reverse("programs:assigned"), "key": "assigned"},
+        {"label": "Mentoring", "url": reverse("mentoring:home"), "key": "mentoring"},
+        {"label": "Surveys", "url": reverse("surveys:mine"), "key": "surveys"},
+        {"label": "AI at work", "url": reverse("governance:home"), "key": "governance"},
         {"label": "My profile", "url": reverse("people:profile"), "key": "profile"},
     ]
     if Role.MANAGER in roles:
@@ -27,6 +30,10 @@ def navigation(roles: frozenset[Role]) -> list[dict[str, str]]:
         items.append({"label": "People", "url": reverse("people:list"), "key": "people"})
         items.append({"label": "Skills", "url": reverse("skills:roles"), "key": "skills"})
         items.append({"label": "Programs", "url": reverse("programs:list"), "key": "programs"})
+    if roles & {Role.LD_ADMIN, Role.EXECUTIVE, Role.MANAGER}:
+        items.append({"label": "Insights", "url": reverse("insights:home"), "key": "insights"})
+    if roles & {Role.LD_ADMIN, Role.AUDITOR}:
+        items.append({"label": "Audit log", "url": reverse("governance:audit"), "key": "audit"})
     if Role.LD_ADMIN in roles:
         items.append({"label": "Admin", "url": reverse("core:admin_home"), "key": "admin"})
     return items
