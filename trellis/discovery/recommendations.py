@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -432,6 +433,20 @@ def impressions_record(*, employee: Employee, entries: list[FeedEntry], personal
         ],
         ignore_conflicts=True,
     )
+
+
+def nudge_picks(*, employee_ids: Iterable[int]) -> dict[int, FeedEntry]:
+    """For a nudge: each learner's top recommendation with its reasons, under their consent and
+    settings exactly as their feed (personalization off: the organisation's popular and new items,
+    the same for everyone, with that reason). Counted as shown (an impression), like a feed view.
+    Learners the feed has nothing for are left out."""
+    people = Employee.objects.filter(pk__in=list(employee_ids), is_active=True).order_by("pk")
+    picks = {}
+    for employee in people:
+        feed = recommendations_for(employee=employee, limit=1)
+        if feed.entries:
+            picks[employee.pk] = feed.entries[0]
+    return picks
 
 
 def feed_item_explain(*, employee: Employee, item_id: int) -> tuple[FeedEntry | None, Feed]:

@@ -682,7 +682,11 @@ def active_hours_refresh(
 def inactivity_nudges_send(*, now: dt.datetime | None = None) -> int:
     """Nudge active learners with no learning activity for ``inactivity_days`` days (one nudge
     per quiet spell: the key holds the date of their last activity, or "never" for people hired
-    more than that long ago who have not started)."""
+    more than that long ago who have not started). Each new nudge suggests one item: the top of
+    the person's "For you" feed with its reason (``discovery.recommendations.nudge_picks``, under
+    their consent and personalization setting); without one it links to the catalog."""
+    from django.urls import reverse
+
     from trellis.notify.selectors import last_activity_by_employee
 
     now = now or timezone.now()
@@ -692,7 +696,7 @@ def inactivity_nudges_send(*, now: dt.datetime | None = None) -> int:
         Employee.objects.filter(is_active=True).values_list("pk", "hire_date", "full_name")
     )
     last = last_activity_by_employee(employee_ids=[pk for pk, _, _ in people])
-    requests = []
+    quiet: list[tuple[int, str, str]] = []  # (employee pk, marker, body)
     for pk, hire_date, name in people:
         seen = last.get(pk)
         if seen is not None:
@@ -711,15 +715,40 @@ def inactivity_nudges_send(*, now: dt.datetime | None = None) -> int:
                 f"Hello {name.split()[0]}, you have not started any learning in Trellis yet. "
                 "The catalog has short items matched to your role."
             )
+        quiet.append((pk, marker, body))
+    key = "nudge:inactivity:{}:{}".format
+    sent: set[str] = set()
+    for chunk in _chunks([key(pk, marker) for pk, marker, _ in quiet]):
+        sent.update(Notification.objects.filter(key__in=chunk).values_list("key", flat=True))
+    quiet = [q for q in quiet if key(q[0], q[1]) not in sent]
+    picks: dict[int, Any] = {}
+    if quiet:
+        try:
+            from trellis.discovery.recommendations import nudge_picks
+
+            picks = nudge_picks(employee_ids=[pk for pk, _, _ in quiet])
+        except Exception:  # a failing recommender must not stop the nudges
+            logger.warning("no recommendations for the inactivity nudges", exc_info=True)
+    requests = []
+    for pk, marker, body in quiet:
+        pick = picks.get(pk)
+        url, context = "/catalog/", {"rule": "inactivity", "last_activity": marker}
+        if pick is not None:
+            reason = pick.reasons[0].text if pick.reasons else ""
+            body += f" One to start with: “{pick.item.title}”" + (
+                f" ({reason[0].lower()}{reason[1:]})." if reason else "."
+            )
+            url = reverse("catalog:item", args=[pick.item.uid])
+            context.update(item=pick.item.pk, reason=reason)
         requests.append(
             NotificationRequest(
                 recipient_id=pk,
                 category=Category.NUDGE,
-                key=f"nudge:inactivity:{pk}:{marker}",
+                key=key(pk, marker),
                 subject="Time for a little learning?",
                 body=body,
-                url="/catalog/",
-                context={"rule": "inactivity", "last_activity": marker},
+                url=url,
+                context=context,
             )
         )
     return notifications_send(requests, now=now)

@@ -49,6 +49,64 @@ def test_inactivity_nudge_once_per_quiet_spell(personas):
     assert Notification.objects.filter(recipient=personas.bob).count() == 2
 
 
+def test_an_inactivity_nudge_suggests_the_top_of_the_feed_with_its_reason(personas):
+    from trellis.discovery import personalization
+    from trellis.discovery import recommendations as rec
+    from trellis.discovery.models import RecommendationImpression, Signal
+
+    rec.recommendation_index_clear()
+    python = Skill.objects.create(uri="trellis:python", source="trellis", label="Python")
+    role = personas.bob.job_role
+    RoleSkill.objects.create(job_role=role, skill=python, target_level=3)
+    item = ItemFactory(title="Python basics", level=2)
+    ItemSkill.objects.create(item=item, skill=python, weight=1.0)
+    ItemFactory(title="Team lunch etiquette", level=1)
+    now = timezone.now()
+    for who in ("alice", "bob", "charlie"):
+        progress(getattr(personas, who), now - dt.timedelta(days=20))
+    personalization.personalization_set_enabled(
+        employee=personas.charlie, enabled=False, actor=None
+    )
+    personalization.consent_set(
+        employee=personas.alice, signal=Signal.HR_DATA, granted=False, actor=None
+    )
+    inactivity_nudges_send(now=now)
+    bob = Notification.objects.get(recipient=personas.bob)
+    assert bob.body.endswith(
+        f" One to start with: “Python basics” (builds Python, a gap for your {role.title} role)."
+    )
+    assert bob.url == f"/catalog/item/{item.uid}/"
+    assert bob.context["reason"] == f"Builds Python, a gap for your {role.title} role"
+    # personalization off: the organisation's pick, said as such; nothing about charlie is read
+    charlie = Notification.objects.get(recipient=personas.charlie)
+    assert charlie.body.endswith(" One to start with: “Team lunch etiquette” (new in the catalog).")
+    # HR data withdrawn: alice's role is not used for her pick
+    alice = Notification.objects.get(recipient=personas.alice)
+    assert alice.body.endswith(" One to start with: “Python basics” (new in the catalog).")
+    # each suggestion counts as shown, once
+    assert RecommendationImpression.objects.filter(employee=personas.bob, item=item).count() == 1
+    # the next run finds the nudges sent and asks discovery nothing
+    before = RecommendationImpression.objects.count()
+    assert inactivity_nudges_send(now=now + dt.timedelta(hours=1)) == 0
+    assert RecommendationImpression.objects.count() == before
+    rec.recommendation_index_clear()
+
+
+def test_a_failing_recommender_does_not_stop_the_nudges(personas, monkeypatch):
+    from trellis.discovery import recommendations as rec
+
+    def broken(**kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(rec, "nudge_picks", broken)
+    ItemFactory(title="Python basics")
+    now = timezone.now()
+    progress(personas.bob, now - dt.timedelta(days=20))
+    assert inactivity_nudges_send(now=now) >= 1
+    bob = Notification.objects.get(recipient=personas.bob)
+    assert (bob.url, "One to start with" in bob.body) == ("/catalog/", False)
+
+
 def test_new_content_matches_role_profile_and_self_rated_skills(personas):
     python = Skill.objects.create(uri="trellis:python", source="trellis", label="Python")
     sales = Skill.objects.create(uri="trellis:negotiation", source="trellis", label="Negotiation")
