@@ -38,6 +38,7 @@ from trellis.lrs.models import (
 )
 from trellis.lrs.projection import project_statements_later
 from trellis.lrs.signatures import SIGNATURE_USAGE, verify_signature
+from trellis.lrs.writelock import sqlite_process_writer
 from trellis.lrs.xapi.agents import agent_ifi
 from trellis.lrs.xapi.compare import statements_equivalent
 from trellis.lrs.xapi.errors import XapiError, XapiValidationError
@@ -587,7 +588,7 @@ def statements_store(
             [a for item in new for a in _activity_objects(item.data)], can_define=can_define
         )
         try:
-            with sqlite_writer(), transaction.atomic():
+            with sqlite_writer(), sqlite_process_writer(), transaction.atomic():
                 pks = _insert(new, rows, payloads=payloads, single=single)
                 if definitions:
                     activity_definitions_merge(definitions, can_define=can_define)

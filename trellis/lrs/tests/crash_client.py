@@ -190,8 +190,10 @@ SERVE = [sys.executable, "-m", "trellis.cli", "serve", "--skip-checks", "--host"
 class Server:
     """``trellis serve`` as a subprocess in its own session (process group), on a fresh port."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, workers: tuple[int, ...] = (1,)) -> None:
         self.env = env
+        # ``--workers`` of each start in turn: (1, 2) alternates one process and two.
+        self.workers = workers
         self.log_dir = log_dir
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -205,9 +207,10 @@ class Server:
         self.port = free_port()
         self.starts += 1
         self.log_path = self.log_dir / f"serve-{self.starts}.log"
+        workers = self.workers[(self.starts - 1) % len(self.workers)]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [*SERVE, "--port", str(self.port)],
+                [*SERVE, "--port", str(self.port), "--workers", str(workers)],
                 env=self.env,
                 cwd=settings.BASE_DIR,
                 stdout=log,

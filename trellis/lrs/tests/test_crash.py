@@ -6,7 +6,8 @@ folder (WAL, ``synchronous=FULL``, as config/settings.py sets it) or, when the s
 PostgreSQL, a database ``trellis_crash_<random>`` created on the same server and dropped afterwards.
 Four client threads POST batches of 50 statements with known ids; after the first acknowledgement
 and a short random delay the server's process group gets SIGKILL; the server restarts on the same
-database. Then every batch so far is checked in the database (a connection of the test's own) and a
+database. The server alternates one process and two (``--workers 2``, writing through one SQLite
+database or PostgreSQL at once). Then every batch so far is checked in the database (a connection of the test's own) and a
 sample of them through GET /xapi/statements of the restarted server:
 
 - acknowledged (200 naming the batch's ids): every statement is there, with its index rows;
@@ -69,7 +70,8 @@ def test_a_killed_server_keeps_every_acknowledged_batch_and_no_partial_one(tmp_p
     began = time.monotonic()
     with crash_target(tmp_path) as target:
         target.migrate()
-        server = Server(target.env, tmp_path)
+        # Rounds 1 and 3 kill one server process, round 2 two (``--workers 2``) and their parent.
+        server = Server(target.env, tmp_path, workers=(1, 2))
         batches: list[Batch] = []
         rounds: list[str] = []
         try:
