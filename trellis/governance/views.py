@@ -266,6 +266,7 @@ def ownership(request: HttpRequest) -> HttpResponse:
 def ownership_edit(request: HttpRequest) -> HttpResponse:
     area_form = AreaForm(prefix="area")
     assign_form = AssignForm(prefix="assign")
+    errors: list[str] = []
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -298,6 +299,16 @@ def ownership_edit(request: HttpRequest) -> HttpResponse:
                 services.ownership_unassign(actor=request.user, assignment=assignment)
                 messages.success(request, "Removed.")
                 return redirect("governance:ownership_edit")
+            elif action == "rename_area":
+                area = get_object_or_404(OwnershipArea, pk=request.POST.get("area") or 0)
+                services.ownership_area_update(
+                    actor=request.user,
+                    area=area,
+                    name=request.POST.get("name", ""),
+                    description=area.description,
+                )
+                messages.success(request, "Area renamed.")
+                return redirect("governance:ownership_edit")
             elif action == "delete_area":
                 area = get_object_or_404(OwnershipArea, pk=request.POST.get("area") or 0)
                 services.ownership_area_delete(actor=request.user, area=area)
@@ -306,7 +317,10 @@ def ownership_edit(request: HttpRequest) -> HttpResponse:
             else:
                 return HttpResponse("Unknown action.", status=400)
         except ValidationError as exc:
-            apply_errors(assign_form if action == "assign" else area_form, exc)
+            if action in ("assign", "add_area"):
+                apply_errors(assign_form if action == "assign" else area_form, exc)
+            else:
+                errors = [f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items()]
         status = 422
     return render(
         request,
@@ -317,6 +331,7 @@ def ownership_edit(request: HttpRequest) -> HttpResponse:
             "area_form": area_form,
             "assign_form": assign_form,
             "forms": [assign_form, area_form],
+            "errors": errors,
         },
         status=status,
     )

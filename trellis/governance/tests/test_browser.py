@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 - fixtures
+from tests.browser import conftest as browser_fixtures
+from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.governance import services
 from trellis.governance.demo import ai_systems_seed
@@ -15,6 +16,9 @@ from trellis.governance.models import PolicyAcknowledgement
 from trellis.governance.tests.conftest import aware
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# the browser fixtures of tests/browser (Debian's chromium, a logged-out page on the live server)
+browser = browser_fixtures.browser
+page = browser_fixtures.page
 
 
 @pytest.fixture
@@ -32,7 +36,9 @@ def governance(personas: Any, make_policy: Any, password: str) -> Any:
     return policy
 
 
-def test_pages_pass_axe_on_desktop_and_phone(page: Any, personas: Any, governance: Any, password: str) -> None:  # noqa: F811
+def test_pages_pass_axe_on_desktop_and_phone(
+    page: Any, personas: Any, governance: Any, password: str
+) -> None:
     log_in(page, "lena", password)
     paths = [
         "/governance/",
@@ -57,7 +63,9 @@ def test_pages_pass_axe_on_desktop_and_phone(page: Any, personas: Any, governanc
             assert overflow <= 0, (path, width, overflow)
 
 
-def test_learner_acknowledges_the_strategy(page: Any, personas: Any, governance: Any, password: str) -> None:  # noqa: F811
+def test_learner_acknowledges_the_strategy(
+    page: Any, personas: Any, governance: Any, password: str
+) -> None:
     log_in(page, "alice", password)
     page.goto("/governance/")
     page.get_by_role("link", name="Our AI strategy").click()

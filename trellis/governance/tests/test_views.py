@@ -15,6 +15,7 @@ from trellis.governance import selectors, services
 from trellis.governance.demo import ai_systems_seed
 from trellis.governance.models import (
     AISystem,
+    OwnershipArea,
     OwnershipAssignment,
     Policy,
     PolicyAcknowledgement,
@@ -318,3 +319,36 @@ def test_erasure_page_confirms_and_names_the_field(personas: Any) -> None:
     personas.charlie.refresh_from_db()
     assert personas.charlie.full_name.startswith("Erased person anon-")
     assert AuditEvent.objects.filter(code="trellis.privacy.erased").count() == 1
+
+
+def test_rename_and_delete_an_area(personas: Any) -> None:
+    area = services.ownership_area_create(actor=personas.lena.user, name="Tools")
+    services.ownership_area_create(actor=personas.lena.user, name="Model risk")
+    client = personas.client("lena")
+    clash = client.post(
+        url("ownership_edit"), {"action": "rename_area", "area": area.pk, "name": "model risk"}
+    )
+    assert clash.status_code == 422
+    assert "There is already an area called “model risk”." in clash.content.decode()
+    ok = client.post(
+        url("ownership_edit"), {"action": "rename_area", "area": area.pk, "name": "Tool selection"}
+    )
+    assert ok.status_code == 302
+    area.refresh_from_db()
+    assert area.name == "Tool selection"
+    event = AuditEvent.objects.get(code="trellis.governance.area_updated")
+    assert (event.data["before"]["name"], event.data["after"]["name"]) == (
+        "Tools",
+        "Tool selection",
+    )
+    assert (
+        personas.client("erin")
+        .post(url("ownership_edit"), {"action": "delete_area", "area": area.pk})
+        .status_code
+        == 403
+    )
+    assert (
+        client.post(url("ownership_edit"), {"action": "delete_area", "area": area.pk}).status_code
+        == 302
+    )
+    assert list(OwnershipArea.objects.values_list("name", flat=True)) == ["Model risk"]
