@@ -79,7 +79,7 @@ def _mentorship(m: Mentorship, me: Any) -> dict[str, Any]:
         "requested_at": m.requested_at,
         "answered_at": m.answered_at,
         "ended_at": m.ended_at,
-        "sessions": getattr(m, "session_count", None) or m.sessions.count(),
+        "sessions": m.session_count if hasattr(m, "session_count") else m.sessions.count(),
         "session_minutes": getattr(m, "session_minutes", None) or 0,
     }
 

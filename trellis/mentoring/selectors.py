@@ -161,7 +161,9 @@ def mentor_candidates(
         )
         .exclude(profile__employee_id=learner.pk)
         .select_related(
-            "profile__employee__location", "profile__employee__department", "profile__employee"
+            "profile__employee__location",
+            "profile__employee__department",
+            "profile__employee__job_role",
         )
         .order_by("profile__employee__full_name", "profile_id")
     )

@@ -225,3 +225,26 @@ def test_token_scopes(personas, world):
     )
     assert r.status_code == 403
     assert not Mentorship.objects.exists()
+
+
+def test_my_mentorships_queries_are_constant(personas, world, active, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client("alice")
+    client.get(f"{API}/mentorships")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"{API}/mentorships")
+    services.mentorship_request(
+        mentee=personas.alice, mentor=personas.bob, skill=world.python, actor=None
+    )
+    services.mentorship_request(
+        mentee=personas.alice, mentor=personas.charlie, skill=world.sql, actor=None
+    )
+    with django_assert_num_queries(len(one.captured_queries)):
+        data = client.get(f"{API}/mentorships").json()
+    assert [(m["mentor"]["name"], m["skill"]["label"], m["status"]) for m in data] == [
+        (personas.charlie.full_name, "SQL", "requested"),
+        (personas.bob.full_name, "Python", "requested"),
+        (personas.charlie.full_name, "Python", "active"),
+    ]

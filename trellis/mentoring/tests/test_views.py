@@ -219,6 +219,18 @@ def test_team_page_for_managers(personas, world, active):
     assert [m.pk for m in r.context["rows"]] == [active.pk]  # charlie, his report, is the mentor
     assert personas.client("alice").get(reverse("mentoring:team")).status_code == 403
     assert personas.client("lena").get(reverse("mentoring:team")).status_code == 403
+    # a mentorship wholly in Oscar's line: not Maria's business
+    from trellis.people.tests.factories import EmployeeFactory
+
+    seller = EmployeeFactory(manager=personas.oscar, department=personas.charlie.department)
+    theirs = services.mentorship_request(
+        mentee=seller, mentor=personas.charlie, skill=world.sql, actor=None
+    )
+    rows = personas.client("maria").get(reverse("mentoring:team")).context["rows"]
+    assert [m.pk for m in rows] == [active.pk]
+    url = reverse("mentoring:mentorship", args=[theirs.uid])
+    assert personas.client("maria").get(url).status_code == 404
+    assert personas.client("oscar").get(url).context["role"] == "manager"
 
 
 def test_overview_for_org_readers(personas, world, active):
@@ -233,3 +245,30 @@ def test_overview_for_org_readers(personas, world, active):
     assert personas.client("audrey").get(reverse("mentoring:overview")).status_code == 200
     assert personas.client("maria").get(reverse("mentoring:overview")).status_code == 403
     assert personas.client("alice").get(reverse("mentoring:overview")).status_code == 403
+
+
+def test_home_queries_do_not_grow_with_mentors(personas, world, active, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.mentoring.tests.conftest import evidence
+    from trellis.people.tests.factories import EmployeeFactory
+
+    client = personas.client("alice")
+    client.get(reverse("mentoring:home"))  # warm the session and the role cache
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("mentoring:home"))
+    for _ in range(4):
+        extra = EmployeeFactory()
+        evidence(extra, world.python, 5)
+        evidence(extra, world.sql, 4)
+        services.mentor_profile_save(
+            employee=extra,
+            skill_ids=[world.python.pk, world.sql.pk],
+            capacity=2,
+            hours_per_month=2,
+            actor=None,
+        )
+    with django_assert_num_queries(len(before.captured_queries)):
+        r = client.get(reverse("mentoring:home"))
+    assert len(r.context["gaps"][0].suggestions) == 5
