@@ -752,7 +752,7 @@ def register_hooks() -> None:
 
 #: Enrichment (embedding, skill suggestions) runs in chunks, each a task of its own that enqueues
 #: the next at ``BULK_PRIORITY``, below the default 0 of every other task: a notification or an
-#: LRS projection enqueued meanwhile waits for the current chunk only (about 2-3 s of embedding on
+#: LRS projection enqueued meanwhile waits for the current chunk only (about 3 s of embedding on
 #: 2 cores), never for the whole catalog (minutes). The worker takes the highest priority first.
 ENRICH_CHUNK = 16
 SKILL_CHUNK = 64
