@@ -250,13 +250,21 @@ def policy_acknowledge(request: HttpRequest, policy_id: int) -> HttpResponse:
 
 
 def ownership(request: HttpRequest) -> HttpResponse:
+    clarity = selectors.ownership_clarity()
+    shares = []
+    if clarity and isinstance(clarity.get("shares"), dict):
+        shares = [
+            (str(key).replace("_", " ").capitalize(), value)
+            for key, value in clarity["shares"].items()
+        ]
     return render(
         request,
         "governance/ownership.html",
         {
             "nav_active": NAV,
             "registry": selectors.ownership_registry(),
-            "clarity": selectors.ownership_clarity(),
+            "clarity": clarity,
+            "clarity_shares": shares,
             "can_edit": has_role(request.user, Role.LD_ADMIN),
         },
     )
@@ -412,7 +420,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         request,
         "governance/audit.html",
         {
-            "nav_active": NAV,
+            "nav_active": "audit",
             "form": form,
             "page": page,
             "rows": rows,

@@ -160,9 +160,10 @@ def test_registry_shows_the_survey_clarity(personas: Any, monkeypatch: Any) -> N
     monkeypatch.setattr(
         selectors,
         "ownership_clarity",
-        lambda: {"wave_id": 2, "respondents": 412, "shares": {"Very clear": 0.23}, "score": 48},
+        lambda: {"wave_id": 2, "respondents": 412, "shares": {"very_clear": 0.23}, "score": 48.5},
     )
     page = personas.client("charlie").get(url("ownership")).content.decode()
+    assert "48.5</span> out of 100" in page
     assert "from 412 answers" in page and "Very clear: 23 %" in page
 
 
@@ -352,3 +353,9 @@ def test_rename_and_delete_an_area(personas: Any) -> None:
         == 302
     )
     assert list(OwnershipArea.objects.values_list("name", flat=True)) == ["Model risk"]
+
+
+def test_no_survey_wave_yet_says_so(personas: Any) -> None:
+    assert selectors.ownership_clarity() is None
+    page = personas.client("maria").get(url("ownership")).content.decode()
+    assert "No survey yet" in page
