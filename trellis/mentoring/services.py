@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -801,3 +802,78 @@ def feedback_cancel(*, request: FeedbackRequest, learner: Any, actor: Any) -> Fe
     locked.save(update_fields=["status", "updated_at"])
     audit_log(actor=actor, code="trellis.mentoring.feedback.cancelled", target=locked, data={})
     return locked
+
+
+# --- leavers --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leavers_close(*, employee_ids: Iterable[int]) -> dict[str, int]:
+    """Close what people who have left leave open (called by the people hook after a change):
+    their mentor profile stops, their active mentorships end, requests to or from them are declined
+    or withdrawn, feedback asked of them is declined and feedback they asked is cancelled. The other
+    person of each mentorship or request is told. Idempotent."""
+    from trellis.people.models import Employee
+
+    gone = list(Employee.objects.filter(pk__in=list(employee_ids), is_active=False).order_by("pk"))
+    counts = {"profiles": 0, "mentorships": 0, "requests": 0, "feedback": 0}
+    if not gone:
+        return counts
+    ids = [e.pk for e in gone]
+    now = timezone.now()
+    counts["profiles"] = (
+        MentorProfile.objects.filter(employee_id__in=ids)
+        .exclude(status=MentorProfile.Status.STOPPED)
+        .update(status=MentorProfile.Status.STOPPED, updated_at=now)
+    )
+    rows = (
+        Mentorship.objects.select_for_update(of=("self",))
+        .filter(Q(mentor_id__in=ids) | Q(mentee_id__in=ids), status__in=Mentorship.OPEN)
+        .select_related("mentor", "mentee", "skill")
+        .order_by("pk")
+    )
+    for m in rows:
+        left = m.mentor if m.mentor_id in ids else m.mentee
+        other = m.mentee if left is m.mentor else m.mentor
+        if m.status == Mentorship.Status.ACTIVE:
+            m.status, m.ended_at = Mentorship.Status.ENDED, now
+            m.end_note = m.end_note or "Ended because one of the pair left the organisation."
+            counts["mentorships"] += 1
+            word = "ended"
+        elif left is m.mentor:
+            m.status, m.answered_at = Mentorship.Status.DECLINED, now
+            m.answer_note = "The mentor has left the organisation."
+            counts["requests"] += 1
+            word = "declined"
+        else:
+            m.status, m.ended_at = Mentorship.Status.WITHDRAWN, now
+            counts["requests"] += 1
+            word = "withdrawn"
+        m.save(
+            update_fields=[
+                "status",
+                "ended_at",
+                "answered_at",
+                "answer_note",
+                "end_note",
+                "updated_at",
+            ]
+        )
+        if other is not None and other.is_active and word != "withdrawn":
+            _notify(
+                recipient=other,
+                key=f"mentoring:mentorship:{m.uid}:left",
+                subject=f"Mentoring {word}: {m.skill.label}",
+                body=f"{left.full_name if left else 'Your colleague'} has left the organisation.",
+                url=_mentorship_url(m),
+                context={"mentorship": str(m.uid)},
+            )
+    counts["feedback"] = FeedbackRequest.objects.filter(
+        giver_id__in=ids, status=FeedbackRequest.Status.PENDING
+    ).update(status=FeedbackRequest.Status.DECLINED, answered_at=now, updated_at=now)
+    counts["feedback"] += FeedbackRequest.objects.filter(
+        learner_id__in=ids, status=FeedbackRequest.Status.PENDING
+    ).update(status=FeedbackRequest.Status.CANCELLED, updated_at=now)
+    if any(counts.values()):
+        audit_log(actor=None, code="trellis.mentoring.leavers_closed", data=counts)
+    return counts

@@ -544,3 +544,33 @@ def test_mentor_skills_table(personas, world):
         ("maria", "Python"),
     ]
     assert EmployeeFactory  # factories importable for the other modules
+
+
+def test_a_leaver_closes_what_is_open(personas, world, active, django_capture_on_commit_callbacks):
+    from trellis.people.services import employee_deactivate
+
+    waiting = services.mentorship_request(
+        mentee=personas.bob, mentor=personas.charlie, skill=world.sql, actor=None
+    )
+    asked = services.feedback_ask(
+        learner=personas.alice, giver=personas.charlie, skill=world.sql, actor=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        employee_deactivate(actor=personas.lena.user, employee=personas.charlie)
+    active.refresh_from_db()
+    waiting.refresh_from_db()
+    asked.refresh_from_db()
+    assert (active.status, waiting.status, asked.status) == ("ended", "declined", "declined")
+    assert MentorProfile.objects.get(employee=personas.charlie).status == "stopped"
+    assert (
+        Notification.objects.filter(
+            recipient=personas.alice, subject="Mentoring ended: Python"
+        ).count()
+        == 1
+    )
+    assert services.leavers_close(employee_ids=[personas.charlie.pk]) == {
+        "profiles": 0,
+        "mentorships": 0,
+        "requests": 0,
+        "feedback": 0,
+    }
