@@ -3,26 +3,26 @@
 Pure Python over the responses of one wave (no Django import), so the rules can be tested alone.
 
 A *publication plan* is computed once per wave from all its responses and the threshold ``k``; it
-does not depend on who asks or what they ask, so every table anyone can obtain is cut from the same
-partition of the respondents:
+does not depend on who asks or what they ask:
 
 1. **Groups per dimension** (department, job role, location, role family, AI-literacy level): a
    value is shown when at least ``k`` respondents have it (primary suppression); the suppressed
-   values together form one remainder group, which must be empty or hold at least ``k`` people,
-   else the smallest shown values join it (secondary suppression), so no suppressed cell can be
+   values together form one remainder, which must be empty or hold at least ``k`` people, else
+   the smallest shown values join it (secondary suppression), so no suppressed cell can be
    derived as "total minus the shown cells".
-2. **Reporting lines** (everyone below a manager at answer time): a line is reportable only when
-   it has at least ``k`` respondents. The respondents are then split into *atoms*: each person
-   belongs to the deepest reportable line above them (or to the root). Every atom, and its part in
-   every group of every dimension, must be empty or hold at least ``k`` people; a line whose atom
-   breaks this is made unreportable (its people fall to the line above), and when the root's own
-   atom breaks it, the smallest top-level line is made unreportable. Repeat until it holds.
+2. **Reporting lines** (everyone below a manager at answer time): a line is reportable only with
+   at least ``k`` respondents, and the respondents are split into *atoms*: each person belongs to
+   the deepest reportable line above them (or to the root). Every atom must be empty or hold at
+   least ``k`` people: when one does not, its smallest team-level sub-line joins it, or (when it
+   has none) the line itself stops being reportable and its people fall to the line above. Any
+   sum or difference of line totals is then a union of atoms: never fewer than ``k`` people.
+3. A line gives its **totals only** (no breakdown inside it). Shown to someone who can also see
+   the wave's tables (``with_wave_tables``), a line must also leave, in every group of every
+   dimension, either nobody or at least ``k`` people inside it and outside it
+   (``line_safe_with_tables``), so "Finance minus the line" cannot single anyone out.
 
-Every published number is then a sum over whole atoms-within-a-group, each empty or of ``k`` or
-more people, so no difference of two published tables (a line minus a sub-line, a department minus
-a line, a total minus its cells) can isolate fewer than ``k`` people. Only one dimension is cut at
-a time and the only population filter is a reporting line: combined filters ("Finance without
-Berlin") are refused by the callers before they get here.
+Only one dimension is cut at a time and the only population filter is a reporting line: combined
+filters ("Finance without Berlin") are refused by the callers before they get here.
 """
 
 from __future__ import annotations
@@ -100,6 +100,21 @@ def _atom(chain: tuple[int, ...], lines: set[int]) -> int | None:
     return None
 
 
+def _children(
+    atom: int | None, lines: set[int], ancestors: dict[int, tuple[int, ...]]
+) -> list[int]:
+    """The reportable lines directly below ``atom`` (no reportable line in between)."""
+    out = []
+    for m in lines:
+        chain = ancestors[m]
+        if atom is not None and atom not in chain:
+            continue
+        below = chain[chain.index(atom) + 1 :] if atom is not None else chain
+        if not any(a in lines for a in below):
+            out.append(m)
+    return out
+
+
 def plan_for(entries: Sequence[Entry], *, k: int, closed: bool = True) -> Plan:
     """The publication plan of one wave (see the module's docstring)."""
     total = len(entries)
@@ -114,23 +129,41 @@ def plan_for(entries: Sequence[Entry], *, k: int, closed: bool = True) -> Plan:
             ancestors.setdefault(manager, e.chain[:i])
     lines = {m for m, n in size.items() if n >= k}
     while True:
-        per_atom: dict[int | None, Counter[tuple[str, str]]] = defaultdict(Counter)
-        for e in entries:
-            counts = per_atom[_atom(e.chain, lines)]
-            counts[("", "")] += 1
-            for d in DIMENSIONS:
-                counts[(d, groups[d][e.value(d)[0]])] += 1
-        bad = {a for a, counts in per_atom.items() if any(0 < n < k for n in counts.values())}
+        atoms = Counter(_atom(e.chain, lines) for e in entries)
+        bad = sorted(
+            (a for a, n in atoms.items() if 0 < n < k), key=lambda a: -1 if a is None else a
+        )
         if not bad:
             break
-        if bad - {None}:
-            lines -= bad - {None}
-            continue
-        top = [m for m in lines if not any(a in lines for a in ancestors[m])]
-        if not top:  # cannot happen: the root alone satisfies the groups' rule
-            break
-        lines.discard(min(top, key=lambda m: (size[m], m)))
+        drop: set[int] = set()
+        for atom in bad:
+            children = _children(atom, lines, ancestors)
+            leaves = [c for c in children if not _children(c, lines, ancestors)]
+            if atom is None:
+                # the root cannot go: its smallest top-level line joins it
+                drop.add(min(children, key=lambda m: (size[m], m)))
+            elif leaves:
+                # a team-level sub-line joins its manager's line (which stays reportable)
+                drop.add(min(leaves, key=lambda m: (size[m], m)))
+            else:
+                # the line's own people fall to the line above (its sub-lines stay reportable)
+                drop.add(atom)
+        lines -= drop
     return Plan(k=k, total=total, published=True, groups=groups, lines=frozenset(lines))
+
+
+def line_safe_with_tables(entries: Sequence[Entry], plan: Plan, line: int) -> bool:
+    """Whether a reporting line's totals can be shown to someone who also sees the wave's tables:
+    for every group of every dimension, the part of the group inside the line and the part outside
+    it must each be empty or hold at least ``k`` people (else "Finance minus the line" or "the
+    line minus Finance" would single people out)."""
+    inside: Counter[tuple[str, str]] = Counter()
+    outside: Counter[tuple[str, str]] = Counter()
+    for e in entries:
+        counts = inside if line in e.chain else outside
+        for d in DIMENSIONS:
+            counts[(d, plan.groups[d][e.value(d)[0]])] += 1
+    return not any(0 < n < plan.k for n in (*inside.values(), *outside.values()))
 
 
 def population(entries: Iterable[Entry], line: int | None) -> list[Entry]:
@@ -138,14 +171,29 @@ def population(entries: Iterable[Entry], line: int | None) -> list[Entry]:
 
 
 def table(
-    entries: Sequence[Entry], plan: Plan, *, dimension: str, line: int | None = None
+    entries: Sequence[Entry],
+    plan: Plan,
+    *,
+    dimension: str,
+    line: int | None = None,
+    with_wave_tables: bool = True,
 ) -> list[Cell]:
-    """The cells of one breakdown of the wave (or of one reporting line), suppressed as the plan
-    says. Rows of a population that may not be published are all suppressed."""
+    """The cells of one breakdown of the wave, or the totals of one reporting line, suppressed as
+    the plan says. A line gives its totals only (``dimension`` "all"; any other dimension of a
+    line is all suppressed). ``with_wave_tables``: the reader may also see the wave's tables, so
+    the line must also pass ``line_safe_with_tables``. Rows of a population that may not be
+    published are all suppressed."""
     if dimension != ALL and dimension not in DIMENSIONS:
         raise ValueError(f"dimension: not one of {', '.join((ALL, *DIMENSIONS))}")
     members = population(entries, line)
-    allowed = plan.published and (line is None or line in plan.lines) and len(members) >= plan.k
+    allowed = plan.published and len(members) >= plan.k
+    if line is not None:
+        allowed = (
+            allowed
+            and dimension == ALL
+            and line in plan.lines
+            and (not with_wave_tables or line_safe_with_tables(entries, plan, line))
+        )
     if dimension == ALL:
         if not allowed:
             return [Cell(ALL, DIMENSION_LABELS[ALL], None, True)]

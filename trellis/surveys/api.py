@@ -2,9 +2,9 @@
 
 - ``GET /open``: the signed-in person's open survey waves, with their questions (``surveys:read``);
 - ``POST /waves/{id}/responses``: answer one (``surveys:write``); 422 names each bad question;
-- ``GET /waves/{id}/results?dimension=&line=``: aggregated results through the anonymity rules,
-  for L&D, executives and auditors (any reporting line) and managers (their own line only);
-  any other query parameter is refused (400). Learners get 403.
+- ``GET /waves/{id}/results?dimension=``: aggregated results through the anonymity rules: the
+  wave's table by one dimension for L&D, executives and auditors; a manager's own reporting
+  line's totals for managers; any other query parameter is refused (400). Learners get 403.
 """
 
 from __future__ import annotations
@@ -182,14 +182,14 @@ def submit(request: HttpRequest, wave_id: int, payload: ResponseIn) -> Any:
 
 
 @router.get("/waves/{wave_id}/results", response=ResultsOut, summary="Aggregated results")
-def results(request: HttpRequest, wave_id: int, dimension: str = "all", line: str = "") -> Any:
+def results(request: HttpRequest, wave_id: int, dimension: str = "all") -> Any:
     require_scope(request, "surveys:read")
     unknown = sorted(set(request.GET) - RESULTS_PARAMS)
     if unknown:
         raise HttpError(
             400,
-            f"Results take one dimension and at most one reporting line; other filters "
-            f"({', '.join(unknown)}) are not allowed: combined filters could single a person out.",
+            f"Results take one breakdown (dimension); other filters ({', '.join(unknown)}) are "
+            "not allowed: combined filters could single a person out.",
         )
     if dimension not in selectors.BREAKDOWN_DIMENSIONS:
         raise HttpError(400, f"dimension: not one of {', '.join(selectors.BREAKDOWN_DIMENSIONS)}")
@@ -198,16 +198,19 @@ def results(request: HttpRequest, wave_id: int, dimension: str = "all", line: st
     except Http404:
         raise HttpError(404, "No such wave.") from None
     scope, me = selectors.results_scope(request.user)
-    manager: Employee | None = None
-    if scope == "line":
-        if line and me is not None and line != me.employee_id:
-            raise HttpError(404, "No such reporting line.")
-        manager = me
-    elif line:
-        manager = Employee.objects.filter(employee_id=line).first()
-        if manager is None:
-            raise HttpError(404, "No such reporting line.")
-    data = selectors.results(wave=wave, dimension=dimension, line=manager.pk if manager else None)
+    manager: Employee | None = me if scope == "line" else None
+    if manager is not None and dimension != "all":
+        raise HttpError(
+            400,
+            "A reporting line's results are its totals only: a breakdown inside it could single "
+            "a person out.",
+        )
+    data = selectors.results(
+        wave=wave,
+        dimension=dimension,
+        line=manager.pk if manager else None,
+        with_wave_tables=False,
+    )
     return {
         "wave_id": wave.pk,
         "survey_id": wave.survey_id,

@@ -184,7 +184,11 @@ def readiness_waves() -> list[dict[str, Any]]:
 
 
 def readiness_breakdown(
-    *, wave_id: int, dimension: str, employee_ids: Collection[int] | None = None
+    *,
+    wave_id: int,
+    dimension: str,
+    employee_ids: Collection[int] | None = None,
+    viewer_sees_wave_tables: bool = True,
 ) -> list[dict[str, Any]]:
     """The AI-readiness metrics of one wave broken down by one ``dimension`` ("all", "department",
     "job_role", "location", "role_family", "ai_literacy_level"), anonymity rules applied.
@@ -192,8 +196,11 @@ def readiness_breakdown(
     Each row: ``{"key": str, "label": str, "respondents": int | None, "suppressed": bool,
     "metrics": dict[str, float] | None}`` with the metrics of ``readiness_metrics`` (shares 0..1 of
     the row's respondents). ``employee_ids`` restricts to a population, which must be a manager's
-    reporting line that the rules allow to publish: otherwise every row is suppressed. Nothing is
-    published before the wave closes. Raises ``ValueError`` for an unknown dimension and
+    current reporting line (with or without the manager) that the rules allow to publish, and is
+    given as totals only (``dimension`` "all"): otherwise every row is suppressed. Leave
+    ``viewer_sees_wave_tables`` True unless the person shown the line cannot see the wave's
+    organisation-wide tables (a manager's own dashboard): the line must then also be safe to
+    compare with those tables (README.md, rule 3). Nothing is published before the wave closes. Raises ``ValueError`` for an unknown dimension and
     ``Wave.DoesNotExist`` for an unknown wave.
     """
     if dimension not in BREAKDOWN_DIMENSIONS:
@@ -205,7 +212,9 @@ def readiness_breakdown(
         line = line_for_population(employee_ids)
         if line is None:
             plan = Plan(k=plan.k, total=plan.total, published=False)
-    cells = table(entries, plan, dimension=dimension, line=line)
+    cells = table(
+        entries, plan, dimension=dimension, line=line, with_wave_tables=viewer_sees_wave_tables
+    )
     return [
         {
             "key": c.key,
@@ -414,18 +423,23 @@ def question_summary(question: Question, entries: Sequence[Entry]) -> dict[str, 
     return out
 
 
-def results(*, wave: Wave, dimension: str = ALL, line: int | None = None) -> dict[str, Any]:
-    """Everything a results page or export shows for one wave, one dimension and (optionally)
-    one reporting line, through the anonymity rules: per cell, per question distributions; free
-    text only for a published whole population, without identity, in alphabetical order."""
+def results(
+    *, wave: Wave, dimension: str = ALL, line: int | None = None, with_wave_tables: bool = True
+) -> dict[str, Any]:
+    """Everything a results page or export shows for one wave and one dimension (org readers), or
+    one reporting line's totals (its manager: ``with_wave_tables`` False when they cannot see the
+    wave's tables), through the anonymity rules: per cell, per question distributions; free text
+    only for the whole wave (never a line), without identity, in alphabetical order."""
     if dimension not in BREAKDOWN_DIMENSIONS:
         raise ValueError(f"dimension: not one of {', '.join(BREAKDOWN_DIMENSIONS)}")
     entries, plan = wave_plan(wave)
     questions = list(wave.survey.questions.order_by("position", "id"))
-    cells: list[Cell] = table(entries, plan, dimension=dimension, line=line)
-    whole = table(entries, plan, dimension=ALL, line=line)[0]
+    cells: list[Cell] = table(
+        entries, plan, dimension=dimension, line=line, with_wave_tables=with_wave_tables
+    )
+    whole = table(entries, plan, dimension=ALL, line=line, with_wave_tables=with_wave_tables)[0]
     comments: dict[str, list[str]] = {}
-    if not whole.suppressed:
+    if not whole.suppressed and line is None:
         for q in questions:
             if q.kind == Question.Kind.TEXT:
                 comments[q.key] = sorted(

@@ -126,7 +126,7 @@ READINESS_SECTIONS: list[tuple[str, list[tuple[str, str, str, list[list[str]], b
                 "multiple",
                 "Where does AI help your learning most? (choose all that apply)",
                 BENEFITS,
-                True,
+                False,
             ),
             (
                 "want_more_control",

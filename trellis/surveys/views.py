@@ -32,7 +32,7 @@ from trellis.surveys.models import Question, Survey, Wave
 from trellis.surveys.templates_catalog import READINESS_TEMPLATE
 
 #: The only query parameters a results page takes: one dimension and one reporting line.
-RESULTS_PARAMS = {"wave", "dimension", "line"}
+RESULTS_PARAMS = {"dimension"}
 
 
 def _form_errors(form: Form, exc: ValidationError) -> None:
@@ -394,41 +394,42 @@ def preview(request: HttpRequest, survey_id: int) -> HttpResponse:
 # --- results ------------------------------------------------------------------------------------
 
 
-def _results_query(request: HttpRequest, wave: Wave) -> tuple[str, int | None, Any]:
-    """(dimension, line manager pk, line manager) from the query, scoped to the user. Anything
-    but one dimension and one reporting line is refused (400): combined filters could single
-    people out by differencing."""
+def _results_query(request: HttpRequest) -> tuple[str, Employee | None]:
+    """(dimension, the manager whose line is shown) from the query, scoped to the user: org
+    readers get the wave's tables (one dimension); a manager gets their own line's totals only.
+    Anything else is refused (400): combined filters could single people out by differencing."""
     unknown = sorted(set(request.GET) - RESULTS_PARAMS)
     if unknown:
         raise ValidationError(
-            f"Results take one breakdown (dimension) and at most one reporting line (line); "
-            f"other filters ({', '.join(unknown)}) are not allowed: combined filters could "
-            f"single a person out."
+            f"Results take one breakdown (dimension); other filters ({', '.join(unknown)}) are "
+            f"not allowed: combined filters could single a person out."
         )
     dimension = request.GET.get("dimension") or ALL
     if dimension not in selectors.BREAKDOWN_DIMENSIONS:
         raise ValidationError(f"dimension: not one of {', '.join(selectors.BREAKDOWN_DIMENSIONS)}.")
     scope, me = selectors.results_scope(request.user)
-    requested = request.GET.get("line", "").strip()
     if scope == "line":
-        if requested and requested != me.employee_id:  # type: ignore[union-attr]
-            raise Http404("No such reporting line.")
-        return dimension, me.pk, me  # type: ignore[union-attr]
-    if not requested:
-        return dimension, None, None
-    manager = Employee.objects.filter(employee_id=requested).first()
-    if manager is None:
-        raise Http404("No such reporting line.")
-    return dimension, manager.pk, manager
+        if dimension != ALL:
+            raise ValidationError(
+                "A reporting line's results are its totals only: a breakdown inside it could "
+                "single a person out."
+            )
+        return dimension, me
+    return dimension, None
 
 
 def results(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = selectors.get_wave_for_results(user=request.user, wave_id=wave_id)
     try:
-        dimension, line, manager = _results_query(request, wave)
+        dimension, manager = _results_query(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain")
-    data = selectors.results(wave=wave, dimension=dimension, line=line)
+    data = selectors.results(
+        wave=wave,
+        dimension=dimension,
+        line=manager.pk if manager else None,
+        with_wave_tables=False,
+    )
     return render(
         request,
         "surveys/results.html",
@@ -451,10 +452,11 @@ def results_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The aggregated, suppressed table as CSV (one row per cell, question and answer). Audited."""
     wave = selectors.get_wave_for_results(user=request.user, wave_id=wave_id)
     try:
-        dimension, line, _manager = _results_query(request, wave)
+        dimension, manager = _results_query(request)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain")
-    data = selectors.results(wave=wave, dimension=dimension, line=line)
+    line = manager.pk if manager else None
+    data = selectors.results(wave=wave, dimension=dimension, line=line, with_wave_tables=False)
     services.results_exported(actor=request.user, wave=wave, dimension=dimension, line=line)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

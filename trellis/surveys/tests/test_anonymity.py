@@ -94,10 +94,13 @@ def test_differencing_a_department_and_a_line_cannot_single_anyone_out():
     )
     plan = plan_for(entries, k=5)
     assert shown(table(entries, plan, dimension="department")) == {"eng": 20, "finance": 12}
+    # whoever sees the department table does not get line 2 (finance minus it = 2 people) ...
     assert table(entries, plan, dimension=ALL, line=2)[0].suppressed is True
-    # line 3 (22) minus the eng cell (20, all in line 3) would show the same 2 people
+    # ... nor line 3 (line 3 minus the eng cell, all in line 3, = the same 2 people)
     assert table(entries, plan, dimension=ALL, line=3)[0].suppressed is True
-    assert plan.lines == frozenset()
+    # a manager who sees only their own line's totals gets them
+    assert table(entries, plan, dimension=ALL, line=2, with_wave_tables=False)[0].respondents == 10
+    assert table(entries, plan, dimension=ALL, line=3, with_wave_tables=False)[0].respondents == 22
 
 
 def test_differencing_a_parent_line_and_its_sub_lines_cannot_single_anyone_out():
@@ -110,37 +113,29 @@ def test_differencing_a_parent_line_and_its_sub_lines_cannot_single_anyone_out()
     )
     plan = plan_for(entries, k=5)
     published = {
-        m for m in (2, 3, 4, 5) if not table(entries, plan, dimension=ALL, line=m)[0].suppressed
+        m
+        for m in (1, 2, 3, 4, 5)
+        if not table(entries, plan, dimension=ALL, line=m, with_wave_tables=False)[0].suppressed
     }
-    # 2 minus 3 minus 4 would be 2 people: line 2 goes (and line 1 = everyone with it); then
-    # the wave minus 3, 4 and 5 would be those 2: the smallest top line (3) goes too
-    assert published == {4, 5}
-    # whatever is published, every difference of published populations has 0 or >= 5 people
-    sizes = {m: len([e for e in entries if m in e.chain]) for m in published}
-    assert len(entries) - sum(sizes.values()) >= 5
+    # the smallest team line (3) joins its manager's line: 2 minus 4 = 8 people
+    assert published == {1, 2, 4, 5}
+    assert table(entries, plan, dimension=ALL, line=2, with_wave_tables=False)[0].respondents == 14
 
 
-def test_line_tables_use_the_waves_groups_so_cells_cannot_be_differenced():
-    # london 15 (10 in line 2), berlin 3 (all in line 2), paris 20 (line 3)
-    entries = (
-        many(10, location="london", chain=(1, 2))
-        + many(3, location="berlin", chain=(1, 2))
-        + many(5, location="london", chain=(1, 3))
-        + many(20, location="paris", chain=(1, 3))
-    )
+def test_a_line_gives_its_totals_only():
+    entries = many(10, location="london", chain=(1, 2)) + many(20, location="paris", chain=(1, 3))
     plan = plan_for(entries, k=5)
-    wave = shown(table(entries, plan, dimension="location"))
-    # berlin (3) is suppressed; the complement rule suppresses london (15) with it
-    assert wave == {"berlin": None, "london": None, "paris": 20}
-    line = table(entries, plan, dimension="location", line=2)
-    assert 2 in plan.lines
-    assert [(c.key, c.respondents) for c in line] == [("berlin", None), ("london", None)]
-    assert table(entries, plan, dimension=ALL, line=2)[0].respondents == 13
+    assert table(entries, plan, dimension=ALL, line=2)[0].respondents == 10
+    cells = table(entries, plan, dimension="location", line=2)
+    assert [(c.key, c.respondents, c.suppressed) for c in cells] == [
+        ("london", None, True),
+        ("paris", None, True),
+    ]
 
 
-def test_a_line_is_dropped_when_the_remainder_outside_it_is_too_small():
-    # as above but only 2 Londoners in line 3: the wave's remainder (london + berlin = 15) minus
-    # line 2 (13, all london or berlin) would show those 2
+def test_a_line_is_withheld_when_a_group_outside_it_is_too_small():
+    # the wave's remainder (london + berlin = 15) minus line 2 (13, all london or berlin) would
+    # show the 2 Londoners of line 3
     entries = (
         many(10, location="london", chain=(1, 2))
         + many(3, location="berlin", chain=(1, 2))
@@ -148,8 +143,14 @@ def test_a_line_is_dropped_when_the_remainder_outside_it_is_too_small():
         + many(20, location="paris", chain=(1, 3))
     )
     plan = plan_for(entries, k=5)
-    assert plan.lines == frozenset()
+    assert shown(table(entries, plan, dimension="location")) == {
+        "berlin": None,
+        "london": None,
+        "paris": 20,
+    }
+    assert plan.groups["location"]["london"] == REMAINDER
     assert table(entries, plan, dimension=ALL, line=2)[0].suppressed is True
+    assert table(entries, plan, dimension=ALL, line=2, with_wave_tables=False)[0].respondents == 13
 
 
 def test_finance_minus_finance_in_berlin_is_not_a_query_the_rules_answer():
@@ -172,35 +173,53 @@ def test_finance_minus_finance_in_berlin_is_not_a_query_the_rules_answer():
     }
 
 
-def _published_sets(entries, plan, dimension):
-    """Every set of respondents whose aggregate can be read or derived from one dimension's
-    tables: each shown cell, each population, and each population minus its shown cells."""
-    sets = []
-    for line in [None, *sorted({m for e in entries for m in e.chain})]:
-        whole = table(entries, plan, dimension=ALL, line=line)[0]
-        if whole.suppressed:
-            continue
-        members = frozenset(id(e) for e in whole.entries)
-        sets.append(members)
-        cells = table(entries, plan, dimension=dimension, line=line)
-        shown_ids = set()
-        for c in cells:
-            if not c.suppressed:
-                ids = frozenset(id(e) for e in c.entries)
-                sets.append(ids)
-                shown_ids |= ids
-        sets.append(members - shown_ids)
+def _wave_sets(entries, plan, dimension):
+    """The sets whose aggregates the wave's table of one dimension gives (cells, the whole, and
+    the whole minus the shown cells)."""
+    whole = table(entries, plan, dimension=ALL)[0]
+    if whole.suppressed:
+        return []
+    members = frozenset(id(e) for e in whole.entries)
+    sets = [members]
+    shown_ids: set[int] = set()
+    for c in table(entries, plan, dimension=dimension):
+        if not c.suppressed:
+            ids = frozenset(id(e) for e in c.entries)
+            sets.append(ids)
+            shown_ids |= ids
+    sets.append(members - shown_ids)
     return [s for s in sets if s]
 
 
-def test_no_difference_of_published_populations_isolates_fewer_than_k_people():
+def _line_set(entries, plan, line, with_wave_tables):
+    cell = table(entries, plan, dimension=ALL, line=line, with_wave_tables=with_wave_tables)[0]
+    return None if cell.suppressed else frozenset(id(e) for e in cell.entries)
+
+
+def _check(sets, k):
+    assert all(len(s) >= k for s in sets)
+    for a in sets:
+        inner = [b for b in sets if b < a]
+        for b in inner:
+            assert len(a - b) >= k
+        for b in inner:
+            for c in inner:
+                if not b & c and b | c < a:
+                    assert len(a - b - c) >= k
+
+
+def test_no_difference_of_published_figures_isolates_fewer_than_k_people():
+    """Random organisations: (1) a wave table plus any one line (an org reader who is also a
+    manager); (2) every line's totals together (managers pooling what they see)."""
     import random
 
     rng = random.Random(7)
-    for _ in range(40):
+    for _ in range(60):
         entries = []
-        for _ in range(rng.randint(8, 60)):
-            chain = rng.choice([(1,), (1, 2), (1, 2, 4), (1, 2, 5), (1, 3), (1, 3, 6)])
+        for _ in range(rng.randint(8, 70)):
+            chain = rng.choice(
+                [(1,), (1, 2), (1, 2, 4), (1, 2, 5), (1, 3), (1, 3, 6), (1, 3, 6, 7)]
+            )
             entries.append(
                 entry(
                     department=rng.choice(["eng", "eng", "sales", "legal"]),
@@ -210,14 +229,14 @@ def test_no_difference_of_published_populations_isolates_fewer_than_k_people():
             )
         k = rng.choice([3, 5])
         plan = plan_for(entries, k=k)
+        lines = sorted({m for e in entries for m in e.chain})
         for dimension in ("department", "location"):
-            sets = _published_sets(entries, plan, dimension)
-            assert all(len(s) >= k for s in sets)
-            for a in sets:
-                inner = [b for b in sets if b < a]
-                for b in inner:
-                    assert len(a - b) >= k
-                for b in inner:
-                    for c in inner:
-                        if not b & c and b | c < a:
-                            assert len(a - b - c) >= k
+            wave = _wave_sets(entries, plan, dimension)
+            for line in lines:
+                one = _line_set(entries, plan, line, True)
+                _check([*wave, *([one] if one else [])], k)
+        totals = [s for line in lines if (s := _line_set(entries, plan, line, False))]
+        whole = table(entries, plan, dimension=ALL)[0]
+        if not whole.suppressed:
+            totals.append(frozenset(id(e) for e in whole.entries))
+        _check(totals, k)

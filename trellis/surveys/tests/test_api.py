@@ -116,8 +116,10 @@ def test_results_are_scoped_and_suppressed(personas, closed_wave):
     assert maria["line"] == personas.maria.employee_id
     assert maria["published"] is False and maria["cells"][0]["respondents"] is None
     assert personas.client("alice").get(url).status_code == 403
-    charlie_manager = personas.client("oscar").get(url + f"?line={personas.maria.employee_id}")
-    assert charlie_manager.status_code == 404
+    oscar = personas.client("oscar").get(url).json()
+    assert oscar["line"] == personas.oscar.employee_id and oscar["published"] is False
+    assert personas.client("oscar").get(url + "?dimension=location").status_code == 400
+    assert personas.client("lena").get(url + "?line=E1").status_code == 400
     refused = personas.client("lena").get(url + "?dimension=department&location=2")
     assert refused.status_code == 400
     assert "other filters (location) are not allowed" in refused.json()["detail"]

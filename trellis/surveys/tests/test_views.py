@@ -270,9 +270,12 @@ def test_results_permissions(personas, closed_wave):
     maria = personas.client("maria").get(url)
     assert maria.status_code == 200
     assert maria.context["manager"] == personas.maria and maria.context["respondents"] == 10
-    assert (
-        personas.client("maria").get(url + f"?line={personas.oscar.employee_id}").status_code == 404
-    )
+    # no other line, and no breakdown inside her line
+    maria_client = personas.client("maria")
+    assert maria_client.get(url + f"?line={personas.oscar.employee_id}").status_code == 400
+    assert maria_client.get(url + "?dimension=location").status_code == 400
+    lena_client = personas.client("lena")
+    assert lena_client.get(url + f"?line={personas.maria.employee_id}").status_code == 400
     assert personas.client("alice").get(url).status_code == 403
 
 
