@@ -217,21 +217,30 @@ def policies_list() -> QuerySet[Policy]:
     return Policy.objects.select_related("sponsor").prefetch_related("versions")
 
 
+def team_ids(*, user: Any) -> list[int]:
+    """The active people of ``user``'s reporting line (empty unless they manage someone)."""
+    from trellis.core.permissions import Role
+    from trellis.people.selectors import reporting_line
+
+    employee = getattr(user, "employee", None)
+    if employee is None or not has_role(user, Role.MANAGER):
+        return []
+    return list(reporting_line(manager=employee).values_list("pk", flat=True))
+
+
 def get_policy_for_user(*, user: Any, policy_id: int) -> Policy:
-    """Org readers see every policy; anyone else a published one whose audience includes them.
-    Otherwise 404 (whether it exists is not revealed)."""
+    """Org readers see every policy; anyone else a published one whose audience includes them or,
+    for a manager, someone of their reporting line. Otherwise 404 (existence is not revealed)."""
     policy = Policy.objects.select_related("sponsor").filter(pk=policy_id).first()
     if policy is None:
         raise Http404("No such document.")
     if has_role(user, *ORG_READERS):
         return policy
     employee = getattr(user, "employee", None)
-    if (
-        policy.status == Policy.Status.PUBLISHED
-        and employee is not None
-        and audience_queryset(policy).filter(pk=employee.pk).exists()
-    ):
-        return policy
+    if policy.status == Policy.Status.PUBLISHED and employee is not None:
+        allowed = [employee.pk, *team_ids(user=user)]
+        if audience_queryset(policy).filter(pk__in=allowed).exists():
+            return policy
     raise Http404("No such document.")
 
 

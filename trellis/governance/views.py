@@ -199,6 +199,12 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     }
     if is_reader:
         context["dashboard"] = selectors.policy_dashboard(policy=policy)
+    elif version is not None and has_role(request.user, Role.MANAGER):
+        # a manager follows their reporting line, as for a program's requirement
+        team = selectors.policy_dashboard(
+            policy=policy, employee_ids=selectors.team_ids(user=request.user)
+        )
+        context["team"] = team if team["rows"] else None
     return render(request, "governance/policy_detail.html", context)
 
 

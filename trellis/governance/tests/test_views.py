@@ -359,3 +359,16 @@ def test_no_survey_wave_yet_says_so(personas: Any) -> None:
     assert selectors.ownership_clarity() is None
     page = personas.client("maria").get(url("ownership")).content.decode()
     assert "No survey yet" in page
+
+
+def test_manager_follows_their_line(personas: Any, make_policy: Any) -> None:
+    # only Maria's reports are in the audience; Maria herself is not
+    policy = make_policy(rules=[{"managers": [personas.maria]}], published_at=aware(2026, 1, 1))
+    services.policy_acknowledge(employee=personas.alice, policy=policy, now=aware(2026, 1, 3))
+    page = personas.client("maria").get(url("policy", policy.pk)).content.decode()
+    assert "1 of 2 acknowledged version 1" in page
+    assert "Alice Learner" in page and "Bob Peer" in page
+    assert "I have read and acknowledge" not in page  # not in the audience herself
+    assert personas.client("oscar").get(url("policy", policy.pk)).status_code == 404
+    bob = personas.client("bob").get(url("policy", policy.pk)).content.decode()
+    assert "Your team" not in bob and "Alice Learner" not in bob
