@@ -59,10 +59,6 @@ def _audience_prefetch(qs: QuerySet[Playlist]) -> QuerySet[Playlist]:
     return qs.prefetch_related(*AUDIENCE_PREFETCH)
 
 
-def _viewer(user: Any) -> Employee | None:
-    return _me(user)
-
-
 def _visible(
     playlist: Playlist, *, user: Any, me: Employee | None, audience_ids: set[int], by_link: bool
 ) -> bool:
@@ -101,7 +97,7 @@ def get_playlist_for_user(*, user: Any, uid: Any) -> tuple[Playlist, bool]:
     )
     if playlist is None:
         raise Http404("No such playlist.")
-    me = _viewer(user)
+    me = _me(user)
     audience = _audiences_of([playlist], me) if not has_role(user, *ORG_READERS) else set()
     if not _visible(playlist, user=user, me=me, audience_ids=audience, by_link=True):
         raise Http404("No such playlist.")
@@ -134,7 +130,7 @@ def _with_counts(qs: QuerySet[Playlist]) -> QuerySet[Playlist]:
 
 def playlists_home(*, user: Any) -> PlaylistsHome:
     """Every list of the playlists page, in a constant number of queries."""
-    me = _viewer(user)
+    me = _me(user)
     org_reader = has_role(user, *ORG_READERS)
     curated = list(
         _audience_prefetch(_with_counts(Playlist.objects.filter(kind=Playlist.Kind.CURATED)))

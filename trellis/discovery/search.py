@@ -31,8 +31,9 @@ from typing import Any, TextIO
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from trellis.catalog import selectors as catalog_selectors
 from trellis.catalog.models import Item, ItemSkill
@@ -213,8 +214,6 @@ def search_index_update(*, item_ids: Iterable[int]) -> dict[str, int]:
         SearchDocument.objects.bulk_create(to_create, batch_size=200)
         if to_update:
             # bulk_update does not touch auto_now fields: set it so that processes see the change
-            from django.utils import timezone
-
             now = timezone.now()
             for doc in to_update:
                 doc.updated_at = now
@@ -259,7 +258,7 @@ def search_vectors_update(
     if not embeddings_enabled():
         return 0
     name = model_name()
-    qs = SearchDocument.objects.exclude(vector_model=name, vector_hash=models_f("content_hash"))
+    qs = SearchDocument.objects.exclude(vector_model=name, vector_hash=F("content_hash"))
     if item_ids is not None:
         qs = qs.filter(item_id__in=list(item_ids))
     pending = list(qs.order_by("item_id").values_list("item_id", flat=True)[: limit or None])
@@ -292,7 +291,7 @@ def search_vectors_update(
                     vector=embeddings.to_bytes(vector),
                     vector_model=name,
                     vector_hash=doc.content_hash,
-                    updated_at=_now(),
+                    updated_at=timezone.now(),
                 )
         done += len(docs)
         _state.checked = 0.0
@@ -301,18 +300,6 @@ def search_vectors_update(
             stdout.write(f"  embedded {done}/{len(pending)} items ({rate:.1f}/s)\n")
             stdout.flush()
     return done
-
-
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
-def _now() -> Any:
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 # --- the in-process state: vocabulary, synonyms, vectors --------------------------------------
@@ -832,9 +819,7 @@ def search_status() -> dict[str, Any]:
     name = model_name()
     docs = SearchDocument.objects.aggregate(
         documents=Count("item_id"),
-        embedded=Count(
-            "item_id", filter=models_q(vector_model=name, vector_hash=models_f("content_hash"))
-        ),
+        embedded=Count("item_id", filter=Q(vector_model=name, vector_hash=F("content_hash"))),
     )
     return {
         "model": name if embeddings_enabled() else "off",
@@ -844,12 +829,6 @@ def search_status() -> dict[str, Any]:
         "published_items": Item.objects.filter(is_published=True).count(),
         "tagging": tagging_coverage(),
     }
-
-
-def models_q(**kwargs: Any) -> Any:
-    from django.db.models import Q
-
-    return Q(**kwargs)
 
 
 def demo_search_index(*, stdout: TextIO | None = None) -> dict[str, int]:
