@@ -74,6 +74,14 @@ BENEFITS = {
     "other": 0.05,
 }
 WAVE1_FACTOR = 0.9
+#: Sam (a data analyst) in waves 1 and 2: an intermediate, weekly user who wants paths and practice.
+SAM_ANSWERS: dict[str, Any] = {
+    "ai_comfort": 4,
+    "ai_weekly_use": "weekly",
+    "ai_self_level": "intermediate",
+    "ai_benefits": ["personalised_paths", "practice_feedback"],
+    "want_more_human": "yes",
+}
 SUPPORT_TEXTS = [
     "A short course on choosing the right AI tool for a task",
     "Clear rules on which data I may put into AI tools",
@@ -102,7 +110,7 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 def _answers(rng: random.Random, factor: float, wave_factor: float) -> dict[str, Any]:
     def p(key: str, strength: float = 1.0) -> float:
         scaled = TARGETS[key] * wave_factor * (1 + (factor - 1) * strength)
-        return max(0.02, min(0.97, scaled))
+        return max(0.02, min(0.95, scaled))
 
     def likert(key: str, strength: float = 1.0) -> int:
         if rng.random() < p(key, strength):
@@ -185,9 +193,11 @@ def _fill_wave(
     levels: dict[int, int | None],
     level_name: Any,
     wave_factor: float,
+    mean_factor: float,
     share: float = 1.0,
     must: set[int] = frozenset(),  # type: ignore[assignment]
     never: set[int] = frozenset(),  # type: ignore[assignment]
+    fixed: dict[int, dict[str, Any]] | None = None,
 ) -> list[tuple[Employee, dict[str, Any]]]:
     """Participations for everyone, responses for about the response rate (times ``share``)."""
     parts = []
@@ -209,7 +219,9 @@ def _fill_wave(
             )
         )
         if yes:
-            answers = _answers(rng, FAMILY_FACTOR.get(family, 1.0), wave_factor)
+            factor = FAMILY_FACTOR.get(family, 1.0) / mean_factor
+            answers = _answers(rng, factor, wave_factor)
+            answers.update((fixed or {}).get(e.pk, {}))
             segment, chain = _segment(e, levels, level_name)
             responses.append(
                 Response(wave=wave, answers=answers, segment=segment, manager_path=chain)
@@ -242,6 +254,15 @@ def build_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
         .order_by("pk")
     )
     levels = ai_literacy_levels(employees=[e.pk for e in people])
+    # the factors average 1 over the expected respondents, so the overall shares hit the targets
+    weights = [
+        (
+            RESPONSE_RATE.get(fam, DEFAULT_RESPONSE_RATE),
+            FAMILY_FACTOR.get(fam, 1.0),
+        )
+        for fam in (e.job_role.family if e.job_role else "" for e in people)
+    ]
+    mean_factor = sum(w * f for w, f in weights) / sum(w for w, _ in weights)
     with transaction.atomic():
         survey = services.survey_from_template(actor=lena.user)
         services.survey_audience_set(actor=lena.user, survey=survey, rules=[{}])
@@ -267,7 +288,9 @@ def build_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
                 levels=levels,
                 level_name=ai_literacy_level_name,
                 wave_factor=factor,
+                mean_factor=mean_factor,
                 must={sam.pk},
+                fixed={sam.pk: SAM_ANSWERS},
             )
             summary["waves"].append({"wave": wave.pk, "respondents": len(answered)})
             if number == 2:
@@ -297,6 +320,7 @@ def build_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
             levels=levels,
             level_name=ai_literacy_level_name,
             wave_factor=1.03,
+            mean_factor=mean_factor,
             share=0.45,
             never={sam.pk},
         )
