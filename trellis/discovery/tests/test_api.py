@@ -272,6 +272,35 @@ def test_skip_swap_replan_and_settings_through_the_api(world: World):
     assert PathStep.objects.get(pk=sql.pk).status == PathStep.Status.REPLACED
 
 
+def test_every_path_change_is_the_owners_alone(world: World):
+    path = make_path(world)
+    step = path.steps.get(item=world.items["sql1"])
+    changes = [
+        ("get", f"/paths/{path.pk}/steps/{step.pk}/alternatives", None),
+        ("post", f"/paths/{path.pk}/steps/{step.pk}/swap", {}),
+        ("put", f"/paths/{path.pk}/settings", {"weekly_minutes": 30}),
+        ("post", f"/paths/{path.pk}/accept", None),
+        ("post", f"/paths/{path.pk}/decline", {}),
+        ("post", f"/paths/{path.pk}/stop", None),
+    ]
+    for who in ("bob", "maria", "erin"):  # a peer, their manager, an executive
+        client = world.personas.client(who)
+        for method, url, body in changes:
+            assert call(client, method, url, body).status_code == 404, (who, url)
+    path.refresh_from_db()
+    assert (path.status, path.weekly_minutes) == ("active", 60)
+    assert PathStep.objects.get(pk=step.pk).status == PathStep.Status.PLANNED
+    # the owner: accepting an active path is refused, naming the field; stopping works
+    alice = world.personas.client("alice")
+    refused = call(alice, "post", f"/paths/{path.pk}/accept")
+    assert refused.json()["errors"] == [
+        {"field": "body.status", "message": "Only a suggested path can be accepted."}
+    ]
+    assert call(alice, "post", f"/paths/{path.pk}/stop").json()["status"] == "archived"
+    assert [p["status"] for p in call(alice, "get", "/paths").json()] == ["archived"]
+    assert call(world.personas.client("bob"), "get", "/paths/suggested-by-me").json() == []
+
+
 def test_writing_needs_the_discovery_write_scope(world: World):
     read_only = token(world.personas.alice, ["catalog:read"])
     response = Client().post(
@@ -484,6 +513,17 @@ def test_a_personal_playlist_is_edited_by_its_owner_only(personas, items):
     playlist = Playlist.objects.get(uid=uid)
     assert (playlist.title, playlist.entries.count()) == ("AI reading", 2)
     assert PlaylistFollow.objects.count() == 0
+
+
+def test_only_the_owner_deletes_a_personal_playlist(personas, items):
+    alice = personas.client("alice")
+    uid = call(alice, "post", "/playlists", {"title": "Shared", "sharing": "link"}).json()["uid"]
+    assert call(personas.client("bob"), "delete", f"/playlists/{uid}").status_code == 403
+    assert call(personas.client("lena"), "delete", f"/playlists/{uid}").status_code == 403
+    assert Playlist.objects.filter(uid=uid).exists()
+    assert call(alice, "delete", f"/playlists/{uid}").status_code == 204
+    assert not Playlist.objects.filter(uid=uid).exists()
+    assert call(alice, "get", f"/playlists/{uid}").status_code == 404
 
 
 def test_sharing_with_named_people_checks_their_emails(personas):
