@@ -73,9 +73,23 @@ def surveys() -> Any:
 
 
 def threshold(wave: dict[str, Any] | None = None) -> int:
+    """The anonymity threshold of the wave's survey (read-only), else the default of 5."""
     for key in ("min_respondents", "threshold"):
         if wave and isinstance(wave.get(key), int):
             return int(wave[key])
+    if wave and wave.get("survey_id") is not None and PROVIDER is None:
+        try:
+            from trellis.surveys.models import Survey
+
+            found = (
+                Survey.objects.filter(pk=wave["survey_id"])
+                .values_list("anonymity_threshold", flat=True)
+                .first()
+            )
+        except (ImportError, AttributeError):  # pragma: no cover - a site without surveys
+            found = None
+        if found:
+            return int(found)
     return int(getattr(settings, "TRELLIS_SURVEY_MIN_RESPONDENTS", 5))
 
 

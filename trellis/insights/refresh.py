@@ -111,7 +111,7 @@ class _Classifier:
         employee_id = self.people.resolve(actor)
         if employee_id is None:
             return None
-        day = timezone.localtime(at, self.tz).date() if timezone.is_aware(at) else at.date()
+        day = at.astimezone(self.tz).date() if at.tzinfo is not None else at.date()
         item_id = self.items.resolve(activity) if activity else None
         start = self.mandated.get(employee_id, {}).get(item_id) if item_id else None
         kind = (
@@ -127,12 +127,26 @@ def _accumulate(
     classifier: _Classifier,
     *,
     previous: dict[Any, float] | None = None,
+    by_registration: bool = False,
 ) -> dict[tuple[int, dt.date, str], float]:
     """Seconds per (employee, week, kind). ``previous``: each known attempt's largest duration."""
     from trellis.lrs.projection import duration_seconds
 
     totals: dict[tuple[int, dt.date, str], float] = defaultdict(float)
     best: dict[Any, tuple[float, str, str, dt.datetime]] = {}
+    previous = previous or {}
+
+    def flush() -> None:
+        for registration, (seconds, actor, activity, at) in best.items():
+            grown = seconds - previous.get(registration, 0.0)
+            if grown <= 0:
+                continue
+            key = classifier.key(actor, activity, at)
+            if key is not None:
+                totals[key] += grown
+        best.clear()
+
+    current: Any = None
     for registration, actor, activity, at, text in rows:
         seconds = duration_seconds(text)
         if seconds is None or seconds <= 0:
@@ -142,16 +156,13 @@ def _accumulate(
             if key is not None:
                 totals[key] += seconds
             continue
+        if by_registration and registration != current:
+            flush()  # rows come grouped by attempt: keep one attempt in memory at a time
+            current = registration
         seen = best.get(registration)
         if seen is None or seconds > seen[0]:
             best[registration] = (seconds, actor, activity, at)
-    for registration, (seconds, actor, activity, at) in best.items():
-        grown = seconds - (previous or {}).get(registration, 0.0)
-        if grown <= 0:
-            continue
-        key = classifier.key(actor, activity, at)
-        if key is not None:
-            totals[key] += grown
+    flush()
     return totals
 
 
@@ -169,7 +180,7 @@ def learning_rebuild(*, now: dt.datetime | None = None) -> dict[str, int]:
     last = Statement.objects.filter(stored__lte=until).order_by("-stored", "-id").first()
     classifier = _Classifier()
     qs = Statement.objects.filter(stored__lte=until).order_by("registration", "id")
-    totals = _accumulate(_duration_rows(qs), classifier)
+    totals = _accumulate(_duration_rows(qs), classifier, by_registration=True)
     with transaction.atomic():
         LearningWeek.objects.all().delete()
         _insert_weeks(totals)

@@ -740,11 +740,8 @@ def readiness_view(
     if dimension not in readiness.DIMENSIONS:
         dimension = "department"
     api = readiness.surveys()
-    waves = list(api.readiness_waves()) if api is not None else []
-    wave = next((w for w in waves if str(w["id"]) == str(wave_id)), None) if wave_id else None
-    wave = wave or (waves[-1] if waves else None)
-    n = readiness.threshold(wave)
-    suppressed_text = f"fewer than {n} respondents"
+    all_waves = list(api.readiness_waves()) if api is not None else []
+    wave = next((w for w in all_waves if str(w["id"]) == str(wave_id)), None) if wave_id else None
     ids = scope.ids
     org_literacy = _summary("literacy") if scope.org else {}
     memo: dict[tuple[Any, str], list[dict[str, Any]]] = {}
@@ -762,6 +759,12 @@ def readiness_view(
             )
         return memo[(wid, dim)]
 
+    # A wave's results are published once it has closed (before, the selector returns no rows).
+    waves = [w for w in all_waves if w.get("respondents") and breakdown(w["id"], "all")]
+    if wave is None or wave not in waves:
+        wave = waves[-1] if waves else None
+    n = readiness.threshold(wave)
+    suppressed_text = f"fewer than {n} respondents"
     group_rows: list[dict[str, Any]] = []
     overall: dict[str, Any] | None = None
     if wave is not None:
@@ -865,7 +868,14 @@ def readiness_view(
                     Column("index", "Readiness index", NUM),
                 ],
                 group_rows,
-                chart={"type": "bar", "x": "group", "series": ["index"], "horizontal": True},
+                chart={
+                    "type": "bar",
+                    "x": "group",
+                    "series": ["index"],
+                    "horizontal": True,
+                    "drop_empty": True,
+                },
+                note="Groups with too few respondents are left out of the chart.",
             ),
             Table(
                 "trend",
@@ -951,7 +961,7 @@ def _readiness_row(r: dict[str, Any], suppressed_text: str) -> dict[str, Any]:
     if r["suppressed"]:
         row["respondents"] = suppressed_text
         for k, _ in METRIC_LABELS:
-            row[k] = suppressed_text
+            row[k] = "—"
         row["index"] = suppressed_text
         return row
     row["respondents"] = r["respondents"]

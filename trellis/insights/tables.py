@@ -57,17 +57,24 @@ class Table:
         by_key = {c.key: c for c in self.columns}
         x = self.chart["x"]
         scale = 100 if any(by_key[s].kind == PCT for s in self.chart["series"]) else 1
+        rows = self.rows
+        if self.chart.get("drop_empty"):
+            rows = [
+                r
+                for r in rows
+                if any(isinstance(r.get(s), int | float) for s in self.chart["series"])
+            ]
         datasets = []
         for s in self.chart["series"]:
             col = by_key[s]
             data = []
-            for row in self.rows:
+            for row in rows:
                 v = row.get(s)
                 data.append(round(v * scale, 1) if isinstance(v, int | float) else None)
             datasets.append({"label": col.label, "data": data})
         return {
             "type": self.chart.get("type", "bar"),
-            "labels": [display(row.get(x), by_key[x].kind) for row in self.rows],
+            "labels": [display(row.get(x), by_key[x].kind) for row in rows],
             "datasets": datasets,
             "stacked": bool(self.chart.get("stacked")),
             "horizontal": bool(self.chart.get("horizontal")),
