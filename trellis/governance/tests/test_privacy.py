@@ -360,3 +360,12 @@ def test_personal_data_viewed_is_logged_for_others_only(personas: Any) -> None:
     assert [(e.actor, e.data) for e in events] == [
         (personas.maria.user, {"employee": personas.alice.pk, "what": "profile"})
     ]
+
+
+def test_deleting_a_user_keeps_their_audit_entries(personas: Any) -> None:
+    from trellis.people.tests.factories import UserFactory
+
+    user = UserFactory(username="temp")
+    event = audit_log(actor=user, code="trellis.test.by_temp")
+    user.delete()  # the foreign key is set to NULL by Django's collector (base manager)
+    assert AuditEvent.objects.get(pk=event.pk).actor is None
