@@ -177,7 +177,7 @@ def readiness_waves() -> list[dict[str, Any]]:
             "opens_at": w.opens_at,
             "closes_at": w.closes_at,
             "invited": w.invited,
-            "respondents": w.respondent_count,
+            "respondents": int(getattr(w, "respondent_count", 0)),
         }
         for w in _readiness_waves_qs()
     ]

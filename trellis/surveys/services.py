@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -211,12 +212,11 @@ def _check_question(
     options: list[list[str]],
     min_value: float | None,
     max_value: float | None,
-    exclude_pk: int | None = None,
 ) -> list[list[str]]:
     errors: dict[str, str] = {}
     if not KEY_RE.match(key):
         errors["key"] = "Use lowercase letters, digits and underscores, starting with a letter."
-    elif survey.questions.filter(key=key).exclude(pk=exclude_pk).exists():
+    elif survey.questions.filter(key=key).exists():
         errors["key"] = f"The survey already has a question with the key {key!r}."
     if kind not in Question.Kind.values:
         errors["kind"] = f"Choose a kind of question ({', '.join(Question.Kind.values)})."
@@ -557,7 +557,7 @@ def _validate(questions: list[Question], answers: dict[str, Any]) -> dict[str, A
             continue
         if q.kind == Question.Kind.LIKERT:
             try:
-                value = int(raw)
+                value = int(str(raw))
             except (TypeError, ValueError):
                 value = 0
             if not 1 <= value <= 5:
@@ -580,8 +580,10 @@ def _validate(questions: list[Question], answers: dict[str, Any]) -> dict[str, A
             clean[q.key] = [v for v in allowed if v in {str(x) for x in values}]
         elif q.kind == Question.Kind.NUMERIC:
             try:
-                number = float(raw)
+                number = float(str(raw))
             except (TypeError, ValueError):
+                number = math.nan
+            if not math.isfinite(number):
                 errors[q.key] = f"{name}: give a number."
                 continue
             if q.min_value is not None and number < q.min_value:

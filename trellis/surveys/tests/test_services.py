@@ -262,3 +262,43 @@ def test_admin_actions_are_audited(personas, make_pulse):
         "trellis.survey.archived",
     ]
     assert Wave.objects.filter(survey=survey).count() == 0  # the scheduled wave went with it
+
+
+def test_numeric_and_text_answers(personas):
+    lena = personas.lena.user
+    survey = services.survey_create(actor=lena, title="Hours", confidential=False)
+    services.question_add(
+        actor=lena,
+        survey=survey,
+        key="hours",
+        kind="numeric",
+        text="Hours",
+        min_value=0,
+        max_value=40,
+    )
+    services.question_add(
+        actor=lena, survey=survey, key="why", kind="text", text="Why", required=False
+    )
+    services.survey_audience_set(actor=lena, survey=survey, rules=[{}])
+    wave = open_wave(survey, actor=lena)
+    for bad, message in (
+        ("nan", "Question 1 “Hours”: give a number."),
+        ("lots", "Question 1 “Hours”: give a number."),
+        ("41", "Question 1 “Hours”: give a number of at most 40."),
+        ("-1", "Question 1 “Hours”: give a number of at least 0."),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            services.response_submit(
+                employee=personas.alice, wave=wave, answers={"hours": bad}, now=NOW
+            )
+        assert exc.value.message_dict == {"hours": [message]}
+    with pytest.raises(ValidationError) as exc:
+        services.response_submit(
+            employee=personas.alice, wave=wave, answers={"hours": "2", "extra": "x"}, now=NOW
+        )
+    assert exc.value.message_dict == {"extra": ["'extra' is not a question of this survey."]}
+    assert Response.objects.count() == 0
+    services.response_submit(
+        employee=personas.alice, wave=wave, answers={"hours": "2.5", "why": "  busy "}, now=NOW
+    )
+    assert Response.objects.get().answers == {"hours": 2.5, "why": "busy"}
