@@ -1,14 +1,14 @@
 """Benchmark the xAPI LRS over real HTTP: ingest and query, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/bench_lrs.py [--db sqlite|postgres|both] [--stored 1000000]
-        [--batches 200] [--queries 200] [--data-dir DIR] [--pg-db NAME] [--explain]
-        [--peer ralph [--ralph-fixes]]
+        [--batches 200] [--queries 200] [--threads 8] [--workers 1] [--data-dir DIR]
+        [--pg-db NAME] [--explain] [--split] [--peer ralph [--ralph-fixes]]
 
 For each database it migrates a fresh one (a temporary data folder, or a new PostgreSQL database
 ``bench_lrs_<pid>``), preloads ``--stored`` realistic statements in a separate process through
 ``statements_store(..., project=False)`` in batches of 1,000, creates an LRS client with
 ``trellis lrs client create --name … --scope all``, starts ``trellis serve --threads 8`` as a
-subprocess and waits for ``/healthz``. Then, over keep-alive ``http.client`` connections (one per
+subprocess (``--workers`` processes) and waits for ``/healthz``. Then, over keep-alive ``http.client`` connections (one per
 client thread, request bodies encoded before the clock starts):
 
 - baseline: ``GET /xapi/about`` (the HTTP floor of the same server: routing, middleware, waitress);
@@ -16,7 +16,10 @@ client thread, request bodies encoded before the clock starts):
 - ingest: ``POST /xapi/statements`` batches of 100 statements, with 1 and with 4 concurrent clients;
 - baseline: the same batches stored in-process by ``statements_store`` (no HTTP), one at a time.
 
-It prints statements per second, p50/p95 latencies and ratios against the baselines. ``--data-dir``
+It prints statements per second, p50/p95 latencies, the server's CPU time per request (user +
+system of its processes, from /proc: unlike wall time it does not grow when other work shares the
+machine) and ratios against the baselines. ``--workers N`` serves with N processes; ``--split``
+adds where the time of one POST of 100 statements goes, phase by phase (``internal_split``). ``--data-dir``
 (SQLite) and ``--pg-db`` (PostgreSQL) reuse a preloaded database (topped up to ``--stored``); the
 statements the run adds are deleted again at the end so the next run starts from the same N.
 Temporary databases are removed. ``--explain`` prints the query plans (SQLite ``EXPLAIN QUERY
@@ -358,6 +361,166 @@ def internal_inprocess(key: str, batches: int, seed: int) -> dict[str, Any]:
         "cpu": time.process_time() - cpu,
         "latencies": latencies,
         "statements": batches * BATCH,
+    }
+
+
+SPLIT_PHASES = [
+    "JSON decode",
+    "validation",
+    "preparation (normalise, ids, index rows)",
+    "immutability check (SELECT of the ids)",
+    "row encoding (JSON, UUIDs, timestamps)",
+    "activity definitions (plan)",
+    "write lock + BEGIN",
+    "SQL inserts (statements, agent and activity index rows)",
+    "activity definitions (merge)",
+    "projection job (enqueue)",
+    "COMMIT (WAL write + fsync)",
+]
+
+
+def internal_split(key: str, auth: str, batches: int, seed: int) -> dict[str, Any]:
+    """Where the time of one 100-statement POST goes: CPU (``time.process_time``, which does not
+    grow when other work shares the machine) and wall time per batch, for the whole request through
+    Django's WSGI handler (no socket), and phase by phase for the steps of ``statements_store``
+    (``validate_statement`` is timed alone, then ``_prepare`` again, which includes it). The
+    connection is tuned as ``trellis serve`` tunes it."""
+    _django()
+    import io
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from config.wsgi import application
+    from trellis.core.db import sqlite_writer
+    from trellis.core.management.commands.serve import tune_database
+    from trellis.lrs import statements as store
+    from trellis.lrs.auth import Credential
+    from trellis.lrs.documents import activity_definitions_merge, activity_definitions_plan
+    from trellis.lrs.models import LrsClient
+    from trellis.lrs.projection import project_statements_later
+    from trellis.lrs.writelock import sqlite_process_writer
+    from trellis.lrs.xapi.timefmt import format_timestamp
+    from trellis.lrs.xapi.validation import validate_statement
+
+    tune_database()
+    pools = Pools()
+    bodies = ingest_bodies(pools, seed, 2 * batches + 3)
+
+    def post(body: bytes) -> None:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/xapi/statements",
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": HOST,
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/json",
+            "HTTP_X_EXPERIENCE_API_VERSION": XAPI_VERSION,
+            "HTTP_AUTHORIZATION": auth,
+        }
+        status: list[str] = []
+        answer = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+        if not status[0].startswith("200"):
+            raise SystemExit(f"split: POST answered {status[0]}: {answer[:300]!r}")
+
+    for body in bodies[:3]:  # warm up: imports, caches, the connection
+        post(body)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for body in bodies[3 : 3 + batches]:
+        post(body)
+    request = {
+        "cpu": (time.process_time() - cpu) * 1000 / batches,
+        "wall": (time.perf_counter() - wall) * 1000 / batches,
+    }
+
+    credential = Credential(client=LrsClient.objects.get(key=key))
+    phases = {name: [0.0, 0.0] for name in SPLIT_PHASES}
+    clock = [0.0, 0.0]
+
+    def lap(name: str | None) -> None:
+        now = (time.process_time(), time.perf_counter())
+        if name is not None:
+            phases[name][0] += (now[0] - clock[0]) * 1000 / batches
+            phases[name][1] += (now[1] - clock[1]) * 1000 / batches
+        clock[0], clock[1] = now
+
+    for body in bodies[3 + batches :]:
+        lap(None)
+        statements = json.loads(body.decode("utf-8"))
+        lap("JSON decode")
+        for index, raw in enumerate(statements):
+            validate_statement(raw, version=XAPI_VERSION, path=f"[{index}]")
+        lap("validation")
+        now = timezone.now()
+        stored_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        prepared = store._prepare(
+            statements,
+            version=XAPI_VERSION,
+            authority=credential.authority(),
+            payloads={},
+            single=False,
+            stored=format_timestamp(stored_at),
+        )
+        lap(None)  # _prepare validates again: the preparation alone is measured below
+        existing = store._existing(prepared, single=False)
+        lap("immutability check (SELECT of the ids)")
+        new = [item for item in prepared if item.statement_id not in existing]
+        rows = store._statement_rows(
+            new, version=XAPI_VERSION, credential=credential, stored_at=stored_at, single=False
+        )
+        lap("row encoding (JSON, UUIDs, timestamps)")
+        definitions = activity_definitions_plan(
+            [a for item in new for a in store._activity_objects(item.data)], can_define=True
+        )
+        lap("activity definitions (plan)")
+        with sqlite_writer(), sqlite_process_writer():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                if connection.vendor == "sqlite":
+                    with connection.cursor() as cursor:  # BEGIN IMMEDIATE is deferred to here
+                        cursor.execute("SELECT 1")
+                lap("write lock + BEGIN")
+                pks = store._insert(new, rows, payloads={}, single=False)
+                lap("SQL inserts (statements, agent and activity index rows)")
+                if definitions:
+                    activity_definitions_merge(definitions, can_define=True)
+                lap("activity definitions (merge)")
+                project_statements_later(pks)
+                lap("projection job (enqueue)")
+            except BaseException:
+                atomic.__exit__(*sys.exc_info())
+                raise
+            atomic.__exit__(None, None, None)
+            lap("COMMIT (WAL write + fsync)")
+    # The preparation alone: _prepare once more on fresh copies of the same batches, less the
+    # validation it runs first.
+    cpu, wall = time.process_time(), time.perf_counter()
+    for body in bodies[3 + batches :]:
+        store._prepare(
+            json.loads(body.decode("utf-8")),
+            version=XAPI_VERSION,
+            authority=credential.authority(),
+            payloads={},
+            single=False,
+            stored=format_timestamp(timezone.now()),
+        )
+    name = "preparation (normalise, ids, index rows)"
+    phases[name][0] = (time.process_time() - cpu) * 1000 / batches
+    phases[name][1] = (time.perf_counter() - wall) * 1000 / batches
+    for part in ("JSON decode", "validation"):
+        phases[name][0] -= phases[part][0]
+        phases[name][1] -= phases[part][1]
+    return {
+        "batches": batches,
+        "request": request,
+        "phases": {name: {"cpu": c, "wall": w} for name, (c, w) in phases.items()},
+        "load": os.getloadavg()[0],
     }
 
 
@@ -768,6 +931,17 @@ def bench_database(
                 f"server CPU {result['rows'][-1]['cpu_ms']:.1f} ms/batch, "
                 f"load {os.getloadavg()[0]:.2f}"
             )
+        if args.split:
+            log(f"{db}: phase split ({args.batches // 2} batches of {BATCH})")
+            result["split"] = internal(
+                "split",
+                env,
+                args.scenario_timeout + 120,
+                key,
+                auth,
+                str(args.batches // 2),
+                "6000000",
+            )
     finally:
         if server is not None:
             server.stop()
@@ -842,6 +1016,27 @@ def print_table(result: dict[str, Any]) -> None:
         print(
             f"| {r['name']} | {r['requests']} | {rate} | {r['p50']:.1f} | {r['p95']:.1f} | {cpu} "
             f"| {r['ratio']} |"
+        )
+    split = result.get("split")
+    if split:
+        print()
+        print(
+            f"Where one POST of {BATCH} statements goes ({split['batches']} batches, in-process "
+            f"through Django's WSGI handler; load average {split['load']:.2f}):"
+        )
+        print()
+        print("| phase | CPU ms/batch | wall ms/batch |")
+        print("|---|---:|---:|")
+        total = [0.0, 0.0]
+        for name, times in split["phases"].items():
+            total[0] += times["cpu"]
+            total[1] += times["wall"]
+            print(f"| {name} | {times['cpu']:.1f} | {times['wall']:.1f} |")
+        print(f"| statements_store, sum of the phases | {total[0]:.1f} | {total[1]:.1f} |")
+        request = split["request"]
+        print(
+            f"| whole request (WSGI: Django, authentication, the view, statements_store) "
+            f"| {request['cpu']:.1f} | {request['wall']:.1f} |"
         )
     for r in result["rows"]:
         for error in r["errors"]:
@@ -1107,6 +1302,11 @@ def main() -> None:
     parser.add_argument("--data-dir", help="SQLite: reuse (and keep) this data folder")
     parser.add_argument("--pg-db", help="PostgreSQL: reuse (and keep) this database")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also split one POST of 100 statements into its phases (CPU and wall ms per batch)",
+    )
     parser.add_argument("--scenario-timeout", type=float, default=300, help="seconds per scenario")
     parser.add_argument("--preload-timeout", type=float, default=1800, help="seconds for preload")
     parser.add_argument(
@@ -1129,6 +1329,8 @@ def main() -> None:
             summary = internal_inprocess(rest[0], int(rest[1]), int(rest[2]))
         elif command == "cleanup":
             summary = internal_cleanup(rest[0])
+        elif command == "split":
+            summary = internal_split(rest[0], rest[1], int(rest[2]), int(rest[3]))
         else:
             summary = internal_explain()
         print(json.dumps(summary))
