@@ -66,7 +66,7 @@ def skills_figures(*, employee_ids: Iterable[int] | None) -> dict[str, Any]:
     cells: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0, 0])
     targets: dict[int, list[int]] = defaultdict(list)
     for pk, dept, role in people:
-        for skill_id, target in required.get(role, []):
+        for skill_id, target in required.get(role or 0, []):
             cell = cells[(dept, skill_id)]
             cell[0] += 1
             targets[skill_id].append(target)
@@ -79,7 +79,7 @@ def skills_figures(*, employee_ids: Iterable[int] | None) -> dict[str, Any]:
     skill_ids = sorted(per_skill, key=lambda s: (-per_skill[s][0], s))[:HEATMAP_SKILLS]
     labels = dict(Skill.objects.filter(pk__in=list(per_skill)).values_list("pk", "label"))
     dept_names = dict(Department.objects.values_list("pk", "name"))
-    gaps = sorted(
+    gaps: list[dict[str, Any]] = sorted(
         (
             {
                 "skill_id": s,
@@ -92,10 +92,10 @@ def skills_figures(*, employee_ids: Iterable[int] | None) -> dict[str, Any]:
             }
             for s, (req, met) in per_skill.items()
         ),
-        key=lambda g: (-g["missing"], g["skill"]),
+        key=lambda g: (-int(g["missing"]), str(g["skill"])),  # type: ignore[call-overload]
     )[:10]
-    gap_skills = [g["skill_id"] for g in gaps]
-    done_counts = dict(
+    gap_skills: list[int] = [int(g["skill_id"]) for g in gaps]
+    done_counts: dict[int, int] = dict(
         Progress.objects.filter(status__in=DONE, item__skill_links__skill_id__in=gap_skills)
         .values_list("item_id")
         .annotate(n=Count("id"))
@@ -118,7 +118,7 @@ def skills_figures(*, employee_ids: Iterable[int] | None) -> dict[str, Any]:
             }
         )
     for g in gaps:
-        options = closers.get(g["skill_id"], [])
+        options = closers.get(int(g["skill_id"]), [])
         right = [o for o in options if o["level"] >= g["target"]] or options
         right.sort(key=lambda o: (-o["completions"], -o["level"], o["title"]))
         g["items"] = right[:3]
@@ -338,12 +338,12 @@ def nudge_effect(
         return round(t[1] / t[0], 4) if t[0] else None
 
     rows = []
-    for program_id, (nudged, others) in sorted(per_program.items()):
-        a, b = rate(nudged), rate(others)
+    for program_id, (nudged_tally, others) in sorted(per_program.items()):
+        a, b = rate(nudged_tally), rate(others)
         rows.append(
             {
                 "program": names.get(program_id, "?"),
-                "nudged": nudged[0],
+                "nudged": nudged_tally[0],
                 "nudged_rate": a,
                 "comparison": others[0],
                 "comparison_rate": b,

@@ -133,11 +133,11 @@ def literacy_by(*, employee_ids: Iterable[int] | None, dimension: str) -> dict[s
         key = (str(row[1] or ""), str(row[2] or "—")) if field[0] else ("all", "Everyone")
         groups[key].append(levels.get(row[0]))
     out: dict[str, dict[str, Any]] = {}
-    for (key, label), lv in groups.items():
+    for (group_key, label), lv in groups.items():
         rungs = [sum(1 for x in lv if x == n) for n in range(1, 6)]
         evidenced = [x for x in lv if x]
         figure = {
-            "key": key,
+            "key": group_key,
             "label": label,
             "people": len(lv),
             "with_evidence": len(evidenced),
@@ -145,7 +145,7 @@ def literacy_by(*, employee_ids: Iterable[int] | None, dimension: str) -> dict[s
             "rungs": rungs,
             "component": round(sum(x or 0 for x in lv) / (5 * len(lv)), 4) if lv else 0.0,
         }
-        out[key] = figure
+        out[group_key] = figure
         out[f"label:{label}"] = figure
     return out
 

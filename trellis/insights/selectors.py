@@ -461,7 +461,7 @@ def learning_time(*, scope: Scope, today: dt.date | None = None, weeks: int = WE
     def seg_rows(
         data: dict[Any, list[float]], names: dict[Any, str], heads: dict[Any, int]
     ) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for key, (m, s) in data.items():
             people = heads.get(key, 0)
             out.append(
@@ -476,7 +476,7 @@ def learning_time(*, scope: Scope, today: dt.date | None = None, weeks: int = WE
                     else None,
                 }
             )
-        out.sort(key=lambda r: (-(r["mandated"] + r["self"]), r["segment"]))
+        out.sort(key=lambda r: (-(float(r["mandated"]) + float(r["self"])), str(r["segment"])))
         return out
 
     week_rows = []
@@ -508,6 +508,7 @@ def learning_time(*, scope: Scope, today: dt.date | None = None, weeks: int = WE
     for program in Program.objects.filter(
         pk__in=list(enrolled_by_dept), starts_on__isnull=False
     ).order_by("name"):
+        assert program.starts_on is not None
         launch = week_of(program.starts_on)
         before = [launch - dt.timedelta(weeks=k) for k in range(1, EFFECT_WEEKS + 1)]
         after = [launch + dt.timedelta(weeks=k) for k in range(EFFECT_WEEKS)]
@@ -768,14 +769,14 @@ def readiness_view(
     group_rows: list[dict[str, Any]] = []
     overall: dict[str, Any] | None = None
     if wave is not None:
-        for r in breakdown(wave["id"], dimension):
-            group_rows.append(_readiness_row(r, suppressed_text))
+        for raw in breakdown(wave["id"], dimension):
+            group_rows.append(_readiness_row(raw, suppressed_text))
         all_rows = breakdown(wave["id"], "all")
         overall = all_rows[0] if all_rows else None
     trend_rows = []
     for w in waves:
         rows = breakdown(w["id"], "all")
-        r = rows[0] if rows else None
+        r: dict[str, Any] | None = rows[0] if rows else None
         trend_rows.append(
             {
                 "wave": w["label"],
@@ -806,13 +807,15 @@ def readiness_view(
             completion[s["label"]][1] += s["completed"]
     relation = []
     for label in sorted(set(dept_index) | set(completion)):
-        r = dept_index.get(label)
+        found = dept_index.get(label)
         enrolled, done = completion.get(label, [0, 0])
         relation.append(
             {
                 "department": label,
                 "index": (
-                    suppressed_text if r and r["suppressed"] else (r["index"] if r else None)
+                    suppressed_text
+                    if found and found["suppressed"]
+                    else (found["index"] if found else None)
                 ),
                 "enrolled": enrolled,
                 "completion": round(done / enrolled, 4) if enrolled else None,
