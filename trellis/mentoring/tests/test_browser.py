@@ -65,7 +65,14 @@ def test_mentoring_fits_a_phone(browser, live_server, personas, story, password)
     phone = context.new_page()
     try:
         log_in(phone, "alice", password)
-        for path in ("/mentoring/", "/mentoring/m/{mentorship}/", "/mentoring/feedback/"):
+        for path in (
+            "/mentoring/",
+            "/mentoring/find/?skill={python}",
+            "/mentoring/m/{mentorship}/",
+            "/mentoring/feedback/",
+            "/mentoring/feedback/{feedback}/",
+            "/mentoring/mentor/",
+        ):
             phone.goto(path.format(**story))
             overflow = phone.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
