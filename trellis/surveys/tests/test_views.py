@@ -364,3 +364,37 @@ def test_team_page_for_managers(personas, closed_wave):
     assert page.status_code == 200 and page.context["waves"] == [closed_wave]
     assert personas.client("alice").get("/surveys/team/").status_code == 403
     assert personas.client("lena").get("/surveys/team/").status_code == 403
+
+
+def test_list_pages_do_not_query_per_row(personas, make_pulse, django_assert_max_num_queries):
+    for _ in range(4):
+        make_pulse()
+    lena = personas.client("lena")
+    lena.get("/surveys/manage/")  # warm the session and the roles
+    with django_assert_max_num_queries(8):
+        assert len(lena.get("/surveys/manage/").context["surveys"]) == 4
+
+
+def test_surveys_to_answer_queries(personas, live_wave, django_assert_max_num_queries):
+    client = personas.client("alice")
+    client.get("/surveys/")
+    with django_assert_max_num_queries(10):
+        assert len(client.get("/surveys/").context["open"]) == 1
+
+
+def test_learner_sees_own_non_confidential_answers_only(personas, make_pulse):
+    survey = make_pulse(confidential=False, rules=[{"departments": [personas.maria.department]}])
+    now = timezone.now()
+    wave = services.wave_schedule(
+        actor=personas.lena.user,
+        survey=survey,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=3),
+    )
+    services.waves_tick(now=now)
+    wave.refresh_from_db()
+    answer(personas.alice, wave, now=now, ai_comfort=2)
+    alice = personas.client("alice").get(f"/surveys/waves/{wave.pk}/")
+    assert alice.context["values"]["ai_comfort"] == 2 and alice.context["can_answer"] is True
+    assert personas.client("bob").get(f"/surveys/waves/{wave.pk}/").context["values"] == {}
+    assert personas.client("charlie").get(f"/surveys/waves/{wave.pk}/").status_code == 404
