@@ -98,6 +98,14 @@ def test_search_corrects_filters_and_names_bad_input(personas, catalog):
     assert [e["field"] for e in empty.json()["errors"]] == ["query.q"]
 
 
+def test_search_queries_are_bounded(personas, catalog, django_assert_max_num_queries):
+    client = personas.client("alice")
+    call(client, "get", "/search?q=data")  # the in-process index is loaded once
+    with django_assert_max_num_queries(10):
+        body = call(client, "get", "/search?q=data").json()
+    assert body["total"] == 3
+
+
 def test_search_needs_a_login_and_a_read_scope(personas, catalog):
     assert Client().get(API + "/search?q=median").status_code == 401
     headers = token(personas.alice, ["people:read"])
@@ -367,6 +375,24 @@ def test_a_manager_suggests_a_path_within_their_line_only(
     alice = world.personas.client("alice")
     accepted = call(alice, "post", f"/paths/{body['id']}/accept").json()
     assert accepted["status"] == "active"
+
+
+def test_my_suggestions_list_is_constant_in_queries(world: World, django_assert_num_queries):
+    maria = world.personas.client("maria")
+    for who in ("alice", "bob"):
+        call(
+            maria,
+            "post",
+            f"/people/{getattr(world.personas, who).employee_id}/paths",
+            {"target_kind": "next_role", "target_role_id": world.senior.pk},
+        )
+    call(maria, "get", "/paths/suggested-by-me")
+    with django_assert_num_queries(6):  # session, user, groups, employee, manager?, paths
+        body = call(maria, "get", "/paths/suggested-by-me").json()
+    assert sorted((p["owner"], p["title"], p["status"]) for p in body) == [
+        (world.personas.alice.employee_id, "Toward Senior Data Analyst", "suggested"),
+        (world.personas.bob.employee_id, "Toward Senior Data Analyst", "suggested"),
+    ]
 
 
 def test_the_learner_declines_a_suggestion_with_a_reason(world: World):
