@@ -95,8 +95,13 @@ def skills_figures(*, employee_ids: Iterable[int] | None) -> dict[str, Any]:
         key=lambda g: (-int(g["missing"]), str(g["skill"])),  # type: ignore[call-overload]
     )[:10]
     gap_skills: list[int] = [int(g["skill_id"]) for g in gaps]
+    tagged = set(
+        ItemSkill.objects.filter(skill_id__in=gap_skills, item__is_published=True).values_list(
+            "item_id", flat=True
+        )
+    )
     done_counts: dict[int, int] = dict(
-        Progress.objects.filter(status__in=DONE, item__skill_links__skill_id__in=gap_skills)
+        Progress.objects.filter(status__in=DONE, item_id__in=tagged)  # the (item, status) index
         .values_list("item_id")
         .annotate(n=Count("id"))
         .order_by()
