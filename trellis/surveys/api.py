@@ -211,6 +211,13 @@ def results(request: HttpRequest, wave_id: int, dimension: str = "all") -> Any:
         line=manager.pk if manager else None,
         with_wave_tables=False,
     )
+    services.results_exported(
+        actor=request.user,
+        wave=wave,
+        dimension=dimension,
+        line=manager.pk if manager else None,
+        via="api",
+    )
     return {
         "wave_id": wave.pk,
         "survey_id": wave.survey_id,

@@ -735,13 +735,15 @@ def response_submit(
     return response
 
 
-def results_exported(*, actor: Any, wave: Wave, dimension: str, line: int | None) -> None:
-    """Record an export of (suppressed) results in the audit log."""
+def results_exported(
+    *, actor: Any, wave: Wave, dimension: str, line: int | None, via: str = "csv"
+) -> None:
+    """Record an export of (suppressed) results in the audit log (CSV download or API read)."""
     audit_log(
         actor=actor,
         code="trellis.survey.results_exported",
         target=wave.survey,
-        data={"wave": wave.pk, "dimension": dimension, "line": line},
+        data={"wave": wave.pk, "dimension": dimension, "line": line, "via": via},
     )
 
 

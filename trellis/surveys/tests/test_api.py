@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from trellis.core.models import AuditEvent
 from trellis.core.services import api_token_create
 from trellis.surveys import services
 from trellis.surveys.models import Response
@@ -105,6 +106,8 @@ def closed_wave(personas, org, make_pulse):
 def test_results_are_scoped_and_suppressed(personas, closed_wave):
     url = f"/api/v1/surveys/waves/{closed_wave.pk}/results"
     lena = personas.client("lena").get(url + "?dimension=department").json()
+    event = AuditEvent.objects.get(code="trellis.survey.results_exported")
+    assert event.data["via"] == "api" and event.actor == personas.lena.user
     assert lena["respondents"] == 14 and lena["published"] is True
     # sales has 4 respondents: hidden, and tech (10) with it, else it would be 14 - 10
     assert [(c["label"], c["respondents"], c["suppressed"]) for c in lena["cells"]] == [

@@ -318,7 +318,12 @@ def test_results_csv_is_the_suppressed_table_and_is_audited(personas, closed_wav
     assert "note 0" not in response.content.decode()  # no free text in the export
     event = AuditEvent.objects.get(code="trellis.survey.results_exported")
     assert event.actor == personas.lena.user
-    assert event.data == {"wave": closed_wave.pk, "dimension": "location", "line": None}
+    assert event.data == {
+        "wave": closed_wave.pk,
+        "dimension": "location",
+        "line": None,
+        "via": "csv",
+    }
     assert (
         personas.client("alice").get(f"/surveys/waves/{closed_wave.pk}/results.csv").status_code
         == 403
