@@ -511,9 +511,31 @@ def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> bool:
     )
 
 
+def signals_purge_withdrawn() -> int:
+    """Delete the personalization copies of people whose "surveys" consent is no longer granted
+    (withdrawn in discovery's Control your feed): the copy exists only for that use."""
+    from trellis.discovery.models import ConsentRecord, Signal
+
+    holders = set(SurveySignal.objects.values_list("employee_id", flat=True).distinct())
+    if not holders:
+        return 0
+    latest: dict[int, bool] = {}
+    for employee_id, granted in (
+        ConsentRecord.objects.filter(employee_id__in=holders, signal=Signal.SURVEYS)
+        .order_by("employee_id", "-recorded_at", "-id")
+        .values_list("employee_id", "granted")
+    ):
+        latest.setdefault(employee_id, granted)
+    withdrawn = [pk for pk in holders if not latest.get(pk, False)]
+    if not withdrawn:
+        return 0
+    return int(SurveySignal.objects.filter(employee_id__in=withdrawn).delete()[0])
+
+
 def waves_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The periodic job: open due waves, send due reminders, close ended waves. Idempotent (each
-    step claims its rows with a conditional update), so two workers or two runs do it once."""
+    """The periodic job: open due waves, send due reminders, close ended waves, and delete the
+    personalization copies whose consent was withdrawn. Idempotent (each step claims its rows with
+    a conditional update), so two workers or two runs do it once."""
     now = now or timezone.now()
     out = {"opened": 0, "invited": 0, "reminded": 0, "closed": 0}
     for wave in Wave.objects.select_related("survey").filter(
@@ -534,6 +556,7 @@ def waves_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     ):
         if wave.closes_at - dt.timedelta(days=wave.survey.reminder_days) <= now:
             out["reminded"] += wave_remind(wave=wave, now=now)
+    out["signals_purged"] = signals_purge_withdrawn()
     return out
 
 

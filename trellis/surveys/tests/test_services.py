@@ -115,9 +115,10 @@ def test_waves_open_remind_close_once_and_schedule_the_next(personas, make_pulse
         "invited": 0,
         "reminded": 0,
         "closed": 0,
+        "signals_purged": 0,
     }
     first = services.waves_tick(now=NOW)
-    assert first == {"opened": 1, "invited": 3, "reminded": 0, "closed": 0}
+    assert first == {"opened": 1, "invited": 3, "reminded": 0, "closed": 0, "signals_purged": 0}
     assert services.waves_tick(now=NOW + dt.timedelta(minutes=15))["opened"] == 0
     assert services.wave_open(wave=wave, now=NOW) is None  # already claimed
     wave.refresh_from_db()
@@ -241,6 +242,9 @@ def test_consent_copies_pulse_signals_and_withdrawal_hides_them(personas, make_p
     }
     consent_set(employee=personas.alice, signal=Signal.SURVEYS, granted=False, actor=None)
     assert survey_signals_for(personas.alice) == {}
+    # the periodic job then deletes the copy (it existed only for that use)
+    assert services.waves_tick(now=NOW)["signals_purged"] == 1
+    assert SurveySignal.objects.filter(employee=personas.alice).count() == 0
     # bob answers without consenting: nothing is copied
     services.response_submit(employee=personas.bob, wave=wave, answers=PULSE, now=NOW)
     assert SurveySignal.objects.filter(employee=personas.bob).count() == 0
