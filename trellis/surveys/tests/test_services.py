@@ -306,3 +306,23 @@ def test_numeric_and_text_answers(personas):
         employee=personas.alice, wave=wave, answers={"hours": "2.5", "why": "  busy "}, now=NOW
     )
     assert Response.objects.get().answers == {"hours": 2.5, "why": "busy"}
+
+
+def test_questions_and_confidentiality_are_frozen_once_a_wave_opened(personas, make_pulse):
+    survey = make_pulse()
+    lena = personas.lena.user
+    services.survey_update(actor=lena, survey=survey, confidential=False)  # no wave yet: fine
+    services.survey_update(actor=lena, survey=survey, confidential=True)
+    open_wave(survey, actor=lena)
+    with pytest.raises(ValidationError) as exc:
+        services.survey_update(actor=lena, survey=survey, confidential=False)
+    assert exc.value.message_dict == {
+        "confidential": ["A survey that has opened cannot change between confidential and not."]
+    }
+    question = survey.questions.get(key="ai_comfort")
+    with pytest.raises(ValidationError):
+        services.question_remove(actor=lena, question=question)
+    with pytest.raises(ValidationError):
+        services.question_add(actor=lena, survey=survey, key="new", kind="text", text="New")
+    survey.refresh_from_db()
+    assert survey.confidential is True and survey.questions.count() == 13
