@@ -572,12 +572,11 @@ def session_log(
         employee=locked.mentee,
         skill=chosen,
         level=max(1, current.level if current else 1),
-        kind=SkillEvidence.Kind.LEARNING,
+        kind=SkillEvidence.Kind.MENTORING,
         observed_on=day,
         recorded_by=actor,
-        # source_ref stays empty: the LRS projection owns learning evidence whose source_ref is set
-        # (it would remove this row on a re-projection); the statement id is kept in the note.
-        note=f"Mentoring session (xAPI statement {mentee_id})",
+        note="Mentoring session",
+        source_ref=str(mentee_id),
     )
     session.mentee_statement_id = mentee_id
     session.mentor_statement_id = mentor_id
@@ -695,7 +694,7 @@ def feedback_answer(
     """The asked person answers with a rating (1 to 5 on the skill's level scale) and a comment.
 
     With a skill, the answer becomes skill evidence for the learner: kind "manager" when the giver is
-    in the learner's management chain, "assessment" (a peer's) otherwise; source_ref
+    in the learner's management chain, "peer" otherwise; source_ref
     ``mentoring:feedback:<uid>``.
     """
     from trellis.skills.models import SkillEvidence
@@ -733,7 +732,7 @@ def feedback_answer(
             employee=locked.learner,
             skill=locked.skill,
             level=level,
-            kind=SkillEvidence.Kind.MANAGER if manager else SkillEvidence.Kind.ASSESSMENT,
+            kind=SkillEvidence.Kind.MANAGER if manager else SkillEvidence.Kind.PEER,
             observed_on=timezone.localdate(),
             recorded_by=actor,
             note="Manager feedback" if manager else "Peer feedback",

@@ -193,6 +193,8 @@ class SkillEvidence(TimeStampedModel):
         ASSESSMENT = "assessment", "Assessment"
         LEARNING = "learning", "Learning record"
         IMPORT = "import", "Imported"
+        MENTORING = "mentoring", "Mentoring session"
+        PEER = "peer", "Peer feedback"
 
     employee = models.ForeignKey(
         "people.Employee", on_delete=models.CASCADE, related_name="skill_evidence"

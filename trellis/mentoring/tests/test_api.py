@@ -101,7 +101,7 @@ def test_log_session_personas(personas, world, active):
     )
     assert Statement.objects.filter(statement_id__in=data["xapi_statements"]).count() == 2
     ev = SkillEvidence.objects.get(pk=data["evidence_id"])
-    assert (ev.employee_id, ev.kind) == (personas.alice.pk, "learning")
+    assert (ev.employee_id, ev.kind) == (personas.alice.pk, "mentoring")
     # the pair sees notes; the mentee's manager sees the sessions without notes
     assert personas.client("alice").get(url).json()[0]["notes"] == "Joins and windows"
     assert personas.client("oscar").get(url).json()[0]["notes"] is None  # charlie's manager

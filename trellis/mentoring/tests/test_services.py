@@ -301,12 +301,12 @@ def test_session_log_stores_statements_and_evidence(personas, world, active, set
     ev = latest_evidence_by_skill(employee=personas.alice)[world.python.pk]
     assert (ev.pk, ev.kind, ev.level, ev.observed_on, ev.source_ref) == (
         session.evidence_id,
-        SkillEvidence.Kind.LEARNING,
+        SkillEvidence.Kind.MENTORING,
         1,
         day,
-        "",
+        str(session.mentee_statement_id),
     )
-    assert ev.note == f"Mentoring session (xAPI statement {session.mentee_statement_id})"
+    assert ev.note == "Mentoring session"
     # a second session: the activity id stays the same
     second = services.session_log(
         mentorship=active,
@@ -434,7 +434,7 @@ def test_feedback_from_peer_is_an_assessment(personas, world):
     )
     assert (f.relation, f.evidence.kind, f.evidence.level, f.evidence.note) == (
         "peer",
-        "assessment",
+        "peer",
         3,
         "Peer feedback",
     )
