@@ -490,7 +490,7 @@ def session_log(
     """The mentor or the mentee logs a session of an active mentorship.
 
     The session becomes two xAPI statements in the LRS (the mentee *attended*, the mentor *mentored*,
-    on the mentorship's activity) and one piece of skill evidence for the mentee (kind "learning", at
+    on the mentorship's activity) and one piece of skill evidence for the mentee (kind "mentoring", at
     their current level in the skill, at least 1; dated the day of the session).
     """
     from trellis.lrs.events import XAPI_VERSION, trellis_authority
