@@ -166,9 +166,13 @@ def manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.LD_ADMIN)
 def from_template(request: HttpRequest) -> HttpResponse:
-    survey = services.survey_from_template(
-        actor=request.user, template=request.POST.get("template", READINESS_TEMPLATE)
-    )
+    try:
+        survey = services.survey_from_template(
+            actor=request.user, template=request.POST.get("template", READINESS_TEMPLATE)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("surveys:manage")
     messages.success(request, f"“{survey.title}” created from the template: edit it as you wish.")
     return redirect("surveys:edit", survey_id=survey.pk)
 

@@ -141,6 +141,8 @@ def test_from_template_in_one_click(personas):
     survey = Survey.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/surveys/manage/{survey.pk}/"
     assert survey.questions.count() == 13
+    unknown = personas.client("lena").post("/surveys/manage/from-template/", {"template": "nope"})
+    assert unknown.status_code == 302 and unknown["Location"] == "/surveys/manage/"
     assert personas.client("erin").post("/surveys/manage/from-template/").status_code == 403
     assert personas.client("alice").post("/surveys/manage/from-template/").status_code == 403
     assert Survey.objects.count() == 1
