@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 DROP_OFF_DAYS = 14
@@ -220,17 +220,19 @@ def content_figures(*, employee_ids: Iterable[int] | None, today: dt.date) -> di
         dt.datetime.combine(today - dt.timedelta(days=DROP_OFF_DAYS), dt.time())
     )
     qs = _in(Progress.objects.filter(item__isnull=False), "employee_id", ids)
-    stats: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for item_id, status, last_at, seconds in qs.values_list(
-        "item_id", "status", "last_activity_at", "time_spent_seconds"
-    ).iterator(chunk_size=20_000):
-        s = stats[item_id]
-        s[0] += 1
-        if status in DONE:
-            s[1] += 1
-        elif last_at < cutoff:
-            s[2] += 1
-        s[3] += seconds
+    done = Q(status__in=DONE)
+    stats: dict[int, list[int]] = {
+        item_id: [learners, completed, dropped, seconds or 0]
+        for item_id, learners, completed, dropped, seconds in qs.values("item_id")
+        .annotate(
+            learners=Count("id"),
+            completed=Count("id", filter=done),
+            dropped=Count("id", filter=~done & Q(last_activity_at__lt=cutoff)),
+            seconds=Sum("time_spent_seconds"),
+        )
+        .values_list("item_id", "learners", "completed", "dropped", "seconds")
+        .order_by()
+    }
     ratings = _ratings(ids)
     top = sorted(stats, key=lambda i: (-stats[i][0], i))[:TOP_ITEMS]
     titles = dict(Item.objects.filter(pk__in=top).values_list("pk", "title"))

@@ -229,12 +229,19 @@ def learning_incremental(*, now: dt.datetime | None = None) -> dict[str, int]:
     if registrations and state.stored_until is not None:
         from trellis.lrs.projection import duration_seconds
 
+        counted = (state.stored_until, state.last_statement_pk)
+        duration = KeyTextTransform("duration", KeyTransform("result", "data"))
         ordered = sorted(registrations, key=str)
-        for i in range(0, len(ordered), 5000):
-            older = Statement.objects.filter(
-                registration__in=ordered[i : i + 5000], stored__lte=until
-            ).exclude(after)
-            for registration, _a, _b, _c, text in _duration_rows(older):
+        for i in range(0, len(ordered), 500):
+            # only the registration index: small chunks, the rest of the test in Python
+            older = (
+                Statement.objects.filter(registration__in=ordered[i : i + 500], is_voided=False)
+                .annotate(duration_text=duration)
+                .values_list("registration", "stored", "pk", "duration_text")
+            )
+            for registration, stored, pk, text in older:
+                if (stored, pk) > counted:
+                    continue  # not counted yet: part of this run (or a later one)
                 seconds = duration_seconds(text) or 0.0
                 if seconds > previous.get(registration, 0.0):
                     previous[registration] = seconds
