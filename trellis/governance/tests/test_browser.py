@@ -3,6 +3,8 @@ phone, no sideways scrolling), a learner acknowledges the strategy, an auditor s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,34 @@ from trellis.governance.models import PolicyAcknowledgement
 from trellis.governance.tests.conftest import aware
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# the browser fixtures of tests/browser (Debian's chromium, a logged-out page on the live server)
-browser = browser_fixtures.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium for this module only: closed when the module ends, so that it never holds
+    Playwright's event loop while other modules start theirs (tests/browser's fixture is
+    session-scoped and only visible under tests/browser)."""
+    import shutil
+
+    if not shutil.which(browser_fixtures.CHROMIUM) and not Path(browser_fixtures.CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import Error, sync_playwright
+
+    try:
+        playwright = sync_playwright().start()
+    except Error as exc:  # another module's session-scoped browser still holds the loop
+        pytest.skip(f"another browser fixture is open in this process: {exc.message[:80]}")
+    try:
+        launched = playwright.chromium.launch(
+            executable_path=browser_fixtures.CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()
+
+
 page = browser_fixtures.page
 
 
