@@ -28,6 +28,11 @@ from trellis.people.models import Employee, JobRole
 router = Router(tags=["discovery"])
 
 
+class TargetSkillOut(Schema):
+    skill_id: int
+    level: int
+
+
 class PathOut(Schema):
     id: int
     title: str
@@ -35,7 +40,7 @@ class PathOut(Schema):
     owner: str
     target_kind: str
     target_role_id: int | None
-    target_skills: list[dict[str, int]]
+    target_skills: list[TargetSkillOut]
     weekly_minutes: int
     deadline: dt.date | None
     preferred_formats: list[str]
@@ -94,7 +99,9 @@ def _path_out(path: LearningPath, *, done: int, planned: int) -> dict[str, Any]:
         "owner": path.owner.employee_id,
         "target_kind": path.target_kind,
         "target_role_id": path.target_role_id,
-        "target_skills": path.target_skills,
+        "target_skills": [
+            {"skill_id": t["skill"], "level": t["level"]} for t in path.target_skills
+        ],
         "weekly_minutes": path.weekly_minutes,
         "deadline": path.deadline,
         "preferred_formats": path.preferred_formats,

@@ -195,6 +195,24 @@ def test_create_a_path_and_read_it_owner_only(world: World):
         assert call(world.personas.client(who), "get", url).status_code == 404, who
 
 
+def test_a_path_toward_chosen_skills(world: World):
+    body = call(
+        world.personas.client("alice"),
+        "post",
+        "/paths",
+        {
+            "target_kind": "skills",
+            "target_skills": [{"skill_id": world.stats.pk, "level": 2}],
+            "weekly_minutes": 60,
+        },
+    ).json()
+    assert (body["title"], body["target_skills"]) == (
+        "Statistics",
+        [{"skill_id": world.stats.pk, "level": 2}],
+    )
+    assert [s["item"]["title"] for s in body["steps"]] == ["Averages", "Distributions"]
+
+
 def test_creating_a_path_with_bad_input_names_the_fields_and_writes_nothing(world: World):
     client = world.personas.client("alice")
     tomorrow_but_past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
