@@ -162,7 +162,7 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     return render(
         request,
         "governance/policy_form.html",
-        {"nav_active": NAV, "form": form, "policy": policy},
+        {"nav_active": NAV, "form": form, "policy": policy, "rule_count": policy.rules.count()},
         status=422 if form.errors else 200,
     )
 

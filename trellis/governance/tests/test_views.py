@@ -372,3 +372,11 @@ def test_manager_follows_their_line(personas: Any, make_policy: Any) -> None:
     assert personas.client("oscar").get(url("policy", policy.pk)).status_code == 404
     bob = personas.client("bob").get(url("policy", policy.pk)).content.decode()
     assert "Your team" not in bob and "Alice Learner" not in bob
+
+
+def test_edit_form_warns_about_several_rules(personas: Any, make_policy: Any) -> None:
+    policy = make_policy(
+        rules=[{"departments": [personas.alice.department]}, {"managers": [personas.oscar]}]
+    )
+    page = personas.client("lena").get(url("policy_edit", policy.pk)).content.decode()
+    assert "This document's audience has 2 rules" in page
