@@ -1236,6 +1236,34 @@ DASHBOARDS = {
 }
 
 
+def params_parse(params: dict[str, Any]) -> dict[str, Any]:
+    """Check the query parameters of a dashboard; ``ValidationError`` names the bad one."""
+    from django.core.exceptions import ValidationError
+
+    out: dict[str, Any] = {}
+    segment = params.get("segment") or "department"
+    if segment not in SEGMENT_KINDS:
+        raise ValidationError({"segment": f"Use one of {', '.join(SEGMENT_KINDS)}."})
+    out["segment"] = segment
+    dimension = params.get("dimension") or "department"
+    if dimension not in readiness.DIMENSIONS:
+        raise ValidationError({"dimension": f"Use one of {', '.join(readiness.DIMENSIONS)}."})
+    out["dimension"] = dimension
+    weeks = params.get("weeks") or WEEKS
+    try:
+        out["weeks"] = int(weeks)
+    except (TypeError, ValueError):
+        raise ValidationError({"weeks": "Give a whole number of weeks from 1 to 52."}) from None
+    if not 1 <= out["weeks"] <= 52:
+        raise ValidationError({"weeks": "Give a whole number of weeks from 1 to 52."})
+    wave = params.get("wave")
+    if wave not in (None, ""):
+        if not str(wave).isdigit():
+            raise ValidationError({"wave": "Give the id of a survey wave."})
+        out["wave"] = str(wave)
+    return out
+
+
 def dashboard_for(
     *, key: str, scope: Scope, params: dict[str, Any], today: dt.date | None = None
 ) -> Dashboard:

@@ -3,6 +3,7 @@ auditors), read the aggregates, render. ``?export=csv|xlsx&table=<key>`` downloa
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -41,11 +42,20 @@ def _export(request: HttpRequest, dashboard: Dashboard) -> HttpResponse | None:
     return response
 
 
+def _bad(exc: ValidationError) -> HttpResponse:
+    text = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
 def _page(
     request: HttpRequest, key: str, template: str = "insights/dashboard.html"
 ) -> HttpResponse:
     scope = selectors.scope_for(request.user)
-    dashboard = selectors.dashboard_for(key=key, scope=scope, params=request.GET.dict())
+    try:
+        parsed = selectors.params_parse(request.GET.dict())
+    except ValidationError as exc:
+        return _bad(exc)
+    dashboard = selectors.dashboard_for(key=key, scope=scope, params=parsed)
     exported = _export(request, dashboard)
     if exported is not None:
         return exported
@@ -122,9 +132,11 @@ def program_pdf(request: HttpRequest, program_id: int) -> HttpResponse:
 
 def readiness_pdf(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_for(request.user)
+    try:
+        parsed = selectors.params_parse(request.GET.dict())
+    except ValidationError as exc:
+        return _bad(exc)
     dashboard = selectors.readiness_view(
-        scope=scope,
-        wave_id=request.GET.get("wave"),
-        dimension=request.GET.get("dimension") or "department",
+        scope=scope, wave_id=parsed.get("wave"), dimension=parsed["dimension"]
     )
     return _pdf(pdf.readiness_report(dashboard=dashboard), f"ai-readiness-{timezone.localdate()}")
