@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.surveys import services
 from trellis.surveys.models import Question, Response
@@ -32,13 +32,13 @@ def live_wave(personas):
     return wave
 
 
-def _fits_phone(page) -> None:  # noqa: F811
+def _fits_phone(page) -> None:
     page.set_viewport_size({"width": 390, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
 
 
-def test_learner_answers_the_pulse(page, personas, password, live_wave):  # noqa: F811
+def test_learner_answers_the_pulse(page, personas, password, live_wave):
     log_in(page, "alice", password)
     page.goto("/surveys/")
     page.get_by_role("link", name="Answer").click()
@@ -71,7 +71,7 @@ def test_learner_answers_the_pulse(page, personas, password, live_wave):  # noqa
     assert axe_violations(page) == []
 
 
-def test_ld_builds_and_reads_results(page, personas, password, live_wave):  # noqa: F811
+def test_ld_builds_and_reads_results(page, personas, password, live_wave):
     log_in(page, "lena", password)
     page.goto(f"/surveys/manage/{live_wave.survey_id}/")
     assert axe_violations(page) == []
