@@ -87,3 +87,31 @@ def test_bad_parameters_are_named_and_change_nothing(refreshed):
     r = client.get(reverse("insights:planned"), {"export": "csv", "table": "nope"})
     assert r.status_code == 404
     assert ProgramSnapshot.objects.count() == before
+
+
+def test_org_pages_read_the_aggregates_in_a_constant_number_of_queries(refreshed, surveys):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.programs import services
+
+    from .conftest import refresh
+
+    client = refreshed.personas.client("lena")
+
+    def count(page: str) -> int:
+        client.get(reverse(f"insights:{page}"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(f"insights:{page}")).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = {page: count(page) for page in ("planned", "learning", "skills", "content")}
+    lena = refreshed.personas.lena.user
+    second = services.program_create(actor=lena, name="Data privacy", due_days=30)
+    services.audience_set(actor=lena, program=second, rules=[{}])
+    services.requirement_add(actor=lena, program=second, item=refreshed.other)
+    services.program_activate(actor=lena, program=second)
+    refresh()
+    after = {page: count(page) for page in before}
+    assert after == before
+    assert max(after.values()) <= 15
