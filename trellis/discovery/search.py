@@ -742,7 +742,7 @@ def register_hooks() -> None:
 #: LRS projection enqueued meanwhile waits for the current chunk only (about 3 s of embedding on
 #: 2 cores), never for the whole catalog (minutes). The worker takes the highest priority first.
 ENRICH_CHUNK = 16
-SKILL_CHUNK = 64
+SKILL_CHUNK = 24
 BULK_PRIORITY = -50
 
 
