@@ -9,12 +9,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 from trellis.people.models import Employee
 from trellis.people.tests.factories import PASSWORD, DepartmentFactory, EmployeeFactory, UserFactory
 
@@ -140,3 +143,31 @@ def shared_data() -> Any:
             pytest.fail(f"shared data folder {path} is missing (set TRELLIS_SHARED_DATA)")
         pytest.skip(f"shared data folder {path} is not present here")
     return path
+
+
+# --- browser tests (marked ``browser``): one Debian chromium per test session, for every app ------
+
+# Playwright's sync API runs an event loop in this thread; the Django test database is still used
+# synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    new_page = context.new_page()
+    new_page.set_default_timeout(15_000)
+    yield new_page
+    context.close()

@@ -3,14 +3,11 @@ phone, no sideways scrolling), a learner acknowledges the strategy, an auditor s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import conftest as browser_fixtures
-from tests.browser.conftest import log_in
+from tests.browser.chromium import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.governance import services
 from trellis.governance.demo import ai_systems_seed
@@ -18,35 +15,6 @@ from trellis.governance.models import PolicyAcknowledgement
 from trellis.governance.tests.conftest import aware
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium for this module only: closed when the module ends, so that it never holds
-    Playwright's event loop while other modules start theirs (tests/browser's fixture is
-    session-scoped and only visible under tests/browser)."""
-    import shutil
-
-    if not shutil.which(browser_fixtures.CHROMIUM) and not Path(browser_fixtures.CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import Error, sync_playwright
-
-    try:
-        playwright = sync_playwright().start()
-    except Error as exc:  # another module's session-scoped browser still holds the loop
-        pytest.skip(f"another browser fixture is open in this process: {exc.message[:80]}")
-    try:
-        launched = playwright.chromium.launch(
-            executable_path=browser_fixtures.CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield launched
-        launched.close()
-    finally:
-        playwright.stop()
-
-
-page = browser_fixtures.page
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 without sideways scrolling, and a journey: Alice asks Bob (from the suggestions), Bob accepts, Alice
 logs a session."""
 
-# ruff: noqa: F811 (the browser fixtures are imported, then named as arguments)
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.browser.chromium import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.mentoring import services
 from trellis.mentoring.models import MentoringSession, Mentorship
