@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from trellis.core.permissions import Role, role_required
+from trellis.governance.services import personal_data_viewed
 from trellis.notify import selectors, services
 from trellis.notify.channels.email import unsubscribe_token_read
 from trellis.notify.forms import NotifySettingsForm, ProfileForm
@@ -165,6 +166,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def delivery_log(request: HttpRequest, employee_id: str | None = None) -> HttpResponse:
     subject = selectors.delivery_log_subject_for_user(user=request.user, employee_id=employee_id)
+    personal_data_viewed(actor=request.user, employee=subject, what="notification delivery log")
     page = Paginator(selectors.delivery_log(employee=subject), 50).get_page(request.GET.get("page"))
     me = getattr(request.user, "employee", None)
     context = {

@@ -15,6 +15,7 @@ from trellis.core.api_auth import require_scope
 from trellis.core.importing import run_import
 from trellis.core.permissions import ORG_READERS, Role, check_role
 from trellis.core.schemas import ImportReportOut, InvalidOut
+from trellis.governance.services import personal_data_viewed
 from trellis.people import selectors, services
 from trellis.people.models import Department, Employee, JobRole, Location
 from trellis.people.schemas import (
@@ -56,7 +57,9 @@ def list_employees(
 @router.get("/employees/{employee_id}", response=EmployeeOut)
 def get_employee(request: HttpRequest, employee_id: str) -> Any:
     _read(request)
-    return selectors.get_employee_for_user(user=request.user, employee_id=employee_id)
+    employee = selectors.get_employee_for_user(user=request.user, employee_id=employee_id)
+    personal_data_viewed(actor=request.user, employee=employee, what="profile (API)")
+    return employee
 
 
 @router.patch("/employees/{employee_id}", response={200: EmployeeOut, 422: InvalidOut})

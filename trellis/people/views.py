@@ -25,6 +25,7 @@ from trellis.core.permissions import (
     role_required,
     roles_for,
 )
+from trellis.governance.services import personal_data_viewed
 from trellis.people import selectors, services
 from trellis.people.forms import (
     DepartmentForm,
@@ -101,6 +102,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 def person(request: HttpRequest, employee_id: str) -> HttpResponse:
     employee = selectors.get_employee_for_user(user=request.user, employee_id=employee_id)
+    personal_data_viewed(actor=request.user, employee=employee, what="profile")
     me = selectors.employee_for_user(request.user)
     context = {
         "employee": employee,
@@ -165,6 +167,7 @@ def person_edit(request: HttpRequest, employee_id: str) -> HttpResponse:
                 messages.success(request, f"{employee.full_name} saved.")
                 return redirect("people:person", employee_id=employee.employee_id)
     else:
+        personal_data_viewed(actor=request.user, employee=employee, what="profile (edit form)")
         form = EmployeeForm(initial=EmployeeForm.initial_for(employee))
     leave_form = LeaveForm()
     return render(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.core.permissions import ORG_READERS, Role, role_required
+from trellis.core.services import audit_log
 from trellis.people.selectors import employee_for_user
 from trellis.programs import selectors, services
 from trellis.programs.forms import (
@@ -258,8 +259,10 @@ def program_export(request: HttpRequest, program_id: int) -> HttpResponse:
             "completed_at",
         ]
     )
+    rows = 0
     for e in selectors.program_enrollments(program=program):
         emp = e.employee
+        rows += 1
         writer.writerow(
             [
                 emp.employee_id,
@@ -275,6 +278,13 @@ def program_export(request: HttpRequest, program_id: int) -> HttpResponse:
                 e.completed_at.isoformat() if e.completed_at else "",
             ]
         )
+    # Access to personal data: one entry per export, naming the program and how many people.
+    audit_log(
+        actor=request.user,
+        code="trellis.program.enrollments_exported",
+        target=program,
+        data={"rows": rows},
+    )
     return response
 
 

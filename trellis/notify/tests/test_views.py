@@ -112,6 +112,14 @@ def test_delivery_log_scope(personas):
     assert (
         personas.client("lena").get(reverse("notify:log_for", args=["nobody"])).status_code == 404
     )
+    # Lena's look at Alice's log is recorded as access to personal data; Alice's own looks are not
+    seen = AuditEvent.objects.filter(code="trellis.privacy.viewed")
+    assert [(e.actor_id, e.data) for e in seen] == [
+        (
+            personas.lena.user.pk,
+            {"employee": personas.alice.pk, "what": "notification delivery log"},
+        )
+    ]
 
 
 def test_failed_page_and_settings_are_for_ld_admins(personas):

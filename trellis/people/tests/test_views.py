@@ -273,3 +273,23 @@ def test_department_filter_includes_sub_departments(personas):
     assert [e.employee_id for e in response.context["page"]] == [personas.bob.employee_id]
     response = client.get(url("list"), {"active": "no"})
     assert list(response.context["page"]) == []
+
+
+def test_viewing_another_persons_page_is_audited(personas):
+    from trellis.core.models import AuditEvent
+
+    alice = personas.alice
+    personas.client("alice").get(url("person", alice.employee_id))  # one's own: not recorded
+    personas.client("alice").get(url("person", personas.bob.employee_id))  # 404: not recorded
+    assert not AuditEvent.objects.filter(code="trellis.privacy.viewed").exists()
+    personas.client("maria").get(url("person", alice.employee_id))
+    personas.client("lena").get(url("edit", alice.employee_id))
+    seen = AuditEvent.objects.filter(code="trellis.privacy.viewed").order_by("id")
+    assert [(e.actor.username, e.target_id, e.data) for e in seen] == [
+        (personas.maria.user.username, str(alice.pk), {"employee": alice.pk, "what": "profile"}),
+        (
+            personas.lena.user.username,
+            str(alice.pk),
+            {"employee": alice.pk, "what": "profile (edit form)"},
+        ),
+    ]

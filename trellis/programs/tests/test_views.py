@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from trellis.core.models import AuditEvent
 from trellis.programs import services
@@ -284,3 +285,22 @@ def test_learner_acknowledges_a_policy(personas, make_program, django_capture_on
     assert response.status_code == 302
     assert Enrollment.objects.get(program=program, employee=personas.alice).status == "completed"
     assert Enrollment.objects.get(program=program, employee=personas.bob).status == "not_started"
+
+
+def test_enrollment_export_is_audited(personas, active):
+    from trellis.core.models import AuditEvent
+
+    response = personas.client("audrey").get(reverse("programs:export", args=[active.pk]))
+    assert response.status_code == 200
+    rows = response.content.decode().strip().splitlines()
+    event = AuditEvent.objects.get(code="trellis.program.enrollments_exported")
+    assert (event.actor_id, event.target_id, event.data) == (
+        personas.audrey.user.pk,
+        str(active.pk),
+        {"rows": len(rows) - 1},
+    )
+    assert (
+        personas.client("alice").get(reverse("programs:export", args=[active.pk])).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(code="trellis.program.enrollments_exported").count() == 1
