@@ -29,7 +29,7 @@ from trellis.skills.models import Skill
 
 #: The version of the consent text on the Control page. Bump it when the text changes: records
 #: keep the version the learner agreed to.
-CONSENT_VERSION = "2026-11-28"
+CONSENT_VERSION = "2026-11-28.2"
 
 #: What each signal means when nobody has decided yet. HR data, activity and skills are used by
 #: default (the organisation's legitimate interest in suggesting training; withdrawable at any
@@ -49,8 +49,10 @@ SIGNAL_HELP: dict[str, str] = {
     "may show items you have already done.",
     Signal.SKILLS: "Your skill ratings and assessments, including your AI-literacy level: to pick "
     "items at the right level for you.",
-    Signal.SURVEYS: "Your answers to learning surveys. Trellis does not run surveys yet; when it "
-    "does, they will be used for your feed only if you agree here.",
+    Signal.SURVEYS: "Your answers to the AI-readiness pulse survey (how you rate your own AI "
+    "level): to pick items at your AI-literacy level when your skills profile does not show it. "
+    "Used only if you agree, here or when you answer; confidential answers stay anonymous in "
+    "every report either way.",
 }
 
 

@@ -287,7 +287,9 @@ def learner_profile_build(
     if consent[Signal.SKILLS]:
         evidence = SkillEvidence.objects.filter(employee_id=employee.pk)
         if not consent[Signal.ACTIVITY]:
-            evidence = evidence.exclude(kind=SkillEvidence.Kind.LEARNING)
+            evidence = evidence.exclude(
+                kind__in=[SkillEvidence.Kind.LEARNING, SkillEvidence.Kind.MENTORING]
+            )
         latest: dict[int, int] = {}
         for skill_id, level in evidence.order_by("skill_id", "-observed_on", "-id").values_list(
             "skill_id", "level"
@@ -317,7 +319,9 @@ def learner_profile_build(
             sources.used.append("What you opened and finished (learning activity)")
     else:
         sources.not_used.append("Learning activity: you withdrew consent")
-    if not consent[Signal.SURVEYS]:
+    if consent[Signal.SURVEYS]:
+        _apply_survey_signals(employee, profile, sources)
+    else:
         sources.not_used.append("Survey answers: not used without your consent")
 
     for item_id, kind in RecommendationFeedback.objects.filter(employee_id=employee.pk).values_list(
@@ -332,6 +336,33 @@ def learner_profile_build(
     if profile.more_like or profile.not_for_me:
         sources.used.append("Your “more like this” and “not for me” choices")
     return profile, sources
+
+
+#: The AI-literacy rung (1 Aware … 5 Advanced) a self-rated level in the AI-readiness pulse stands
+#: for, when no skill evidence gives one.
+SURVEY_AI_LEVEL = {"beginner": 2, "intermediate": 3, "advanced": 4}
+
+
+def _apply_survey_signals(employee: Any, profile: Any, sources: Any) -> None:
+    """With the "surveys" consent: the latest AI-readiness pulse's self-rated AI level fills the
+    learner's AI-literacy level when their skills profile has none (or is not used)."""
+    from trellis.surveys.selectors import survey_signals_for
+
+    signals = survey_signals_for(employee)
+    level = SURVEY_AI_LEVEL.get(signals.get("ai_self_level") or "")
+    if not level:
+        return
+    if not profile.ai_literacy_level:
+        profile.ai_literacy_level = level
+        profile.ai_level_names = tuple(LEVEL_NAMES)
+        sources.used.append(
+            f"Your AI-readiness survey answer: {signals['ai_self_level']} with AI"
+            f" (AI-literacy level {LEVEL_NAMES[level - 1]})"
+        )
+    else:
+        sources.not_used.append(
+            "Your AI-readiness survey answer: your skills profile already gives your AI level"
+        )
 
 
 def index_ai_skills(index: CatalogIndex | None) -> set[int]:

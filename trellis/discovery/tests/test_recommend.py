@@ -397,3 +397,38 @@ def test_peers_who_withdrew_activity_consent_are_left_out_of_popularity(world):
     index = rec.recommendation_index().index
     assert index.popular[index.pos[world.items["misc"].pk]] == 0
     assert index.by_department == {}
+
+
+def test_survey_answers_set_the_ai_level_only_with_consent(world):
+    from trellis.surveys import services as survey_services
+    from trellis.surveys.tests.conftest import NOW, PULSE, open_wave
+
+    alice, bob, lena = world.personas.alice, world.personas.bob, world.personas.lena
+    survey = survey_services.survey_from_template(actor=lena.user)
+    survey_services.survey_audience_set(actor=lena.user, survey=survey, rules=[{}])
+    wave = open_wave(survey, actor=lena.user)
+    advanced = {**PULSE, "ai_self_level": "advanced"}
+    # Bob answers without letting his answers personalize: his feed reads nothing of them
+    survey_services.response_submit(employee=bob, wave=wave, answers=advanced, now=NOW)
+    profile, sources = rec.learner_profile_build(employee=bob)
+    assert profile.ai_literacy_level == 0
+    assert "Survey answers: not used without your consent" in sources.not_used
+    # Alice lets them
+    survey_services.response_submit(
+        employee=alice, wave=wave, answers=advanced, now=NOW, personalize=True
+    )
+    profile, sources = rec.learner_profile_build(employee=alice)
+    assert profile.ai_literacy_level == 4
+    assert (
+        "Your AI-readiness survey answer: advanced with AI (AI-literacy level Proficient)"
+        in sources.used
+    )
+    # evidence in her skills profile wins over the self-rating
+    evidence = SkillEvidence.objects.create(
+        employee=alice, skill=world.ai, level=2, observed_on="2026-01-01"
+    )
+    assert rec.learner_profile_build(employee=alice)[0].ai_literacy_level == 2
+    evidence.delete()
+    # withdrawn: not read from the next feed on
+    personalization.consent_set(employee=alice, signal=Signal.SURVEYS, granted=False, actor=None)
+    assert rec.learner_profile_build(employee=alice)[0].ai_literacy_level == 0
