@@ -103,7 +103,7 @@ def test_login_page_has_no_accessibility_violations(page):
                 "/admin/",
                 "/admin/imports/",
                 "/admin/tokens/",
-                "/admin/audit/",
+                "/governance/audit/",
                 "/people/departments/",
                 "/notifications/admin/settings/",
                 "/notifications/admin/failed/",

@@ -4,16 +4,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from trellis.core.forms import ApiTokenForm, ImportUploadForm
 from trellis.core.importing import run_import
-from trellis.core.models import ApiToken, AuditEvent, ImportRun
+from trellis.core.models import ApiToken, ImportRun
 from trellis.core.permissions import Role, role_required, roles_for
 from trellis.core.services import api_token_create, api_token_revoke
 
@@ -144,11 +145,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @role_required(Role.LD_ADMIN, Role.AUDITOR)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.select_related("actor")
+    """The audit log moved to AI governance (search, before/after, CSV export); old links follow."""
+    target = reverse("governance:audit")
     code = request.GET.get("code", "").strip()
-    if code:
-        events = events.filter(code__startswith=code)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "core/audit_list.html", {"page": page, "code": code, "nav_active": "admin"}
-    )
+    return redirect(f"{target}?{urlencode({'code': code})}" if code else target, permanent=True)

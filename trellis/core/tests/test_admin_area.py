@@ -15,13 +15,18 @@ def test_admin_pages_are_for_ld_admins_only(personas, url, who):
     assert personas.client(who).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", [*ADMIN_PAGES, "/admin/audit/"])
+@pytest.mark.parametrize("url", ADMIN_PAGES)
 def test_ld_admin_opens_admin_pages(personas, url):
     assert personas.client("lena").get(url).status_code == 200
 
 
-def test_auditor_reads_the_audit_log_but_learner_cannot(personas):
-    assert personas.client("audrey").get("/admin/audit/").status_code == 200
+def test_old_audit_address_leads_to_the_governance_audit_log(personas):
+    response = personas.client("audrey").get("/admin/audit/?code=trellis.program")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        "/governance/audit/?code=trellis.program",
+    )
+    assert personas.client("lena").get("/admin/audit/").status_code == 301
     assert personas.client("alice").get("/admin/audit/").status_code == 403
 
 
