@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.chromium import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.people.tests.factories import PASSWORD, EmployeeFactory, UserFactory
 from trellis.surveys import services
