@@ -5,7 +5,7 @@ personalization controls, scoped exactly as the pages are.
   controls; a manager suggests paths only to people in their reporting line and reads only the
   paths they suggested (404 for anyone else, whether they exist or not); curated playlists are made
   and changed by L&D admins only (403 for other roles); a playlist the caller may not see is 404.
-- Tokens: reading needs the ``catalog:read`` scope, changing anything the ``discovery:write`` scope
+- Tokens: reading needs the ``discovery:read`` scope, changing anything the ``discovery:write`` scope
   (a browser session is limited by roles only, CSRF-checked).
 - Bad input answers 422 naming each field (``body.weekly_minutes``, ``query.level``) and writes
   nothing. Searches and questions are not stored, as on the pages.

@@ -16,7 +16,7 @@ from trellis.core.permissions import Role, check_role
 from trellis.people.models import Employee
 from trellis.people.selectors import employee_for_user
 
-READ_SCOPE = "catalog:read"
+READ_SCOPE = "discovery:read"
 WRITE_SCOPE = "discovery:write"
 
 

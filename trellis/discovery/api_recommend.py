@@ -1,6 +1,6 @@
 """Recommendations API (/api/v1/recommendations/): the signed-in person's own "For you" feed.
 
-Only ever the caller's own feed (a token acts as its user); tokens need the ``catalog:read`` scope.
+Only ever the caller's own feed (a token acts as its user); tokens need the ``discovery:read`` scope.
 The same consent and settings apply as on the page, and the items returned count as shown.
 """
 
@@ -43,7 +43,7 @@ class FeedOut(Schema):
 
 @router.get("/", response=FeedOut)
 def feed(request: HttpRequest, limit: int = 10) -> FeedOut:
-    require_scope(request, "catalog:read")
+    require_scope(request, "discovery:read")
     employee = employee_for_user(request.user)
     if employee is None:
         raise Http404("Recommendations are for people with an employee record.")

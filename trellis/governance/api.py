@@ -1,18 +1,20 @@
 """The governance router of the JSON API (mounted at /api/v1/governance/ by config/api.py).
 
 Everyone signed in: their policies (and acknowledging them), the ownership registry, the AI
-systems inventory, and their own data export. These endpoints take a browser session: no token
-scope covers personal data and acknowledgements yet, so a token gets 403."""
+systems inventory, and their own data export. A token acts as its person and needs the call's scope:
+``governance:read`` (policies, ownership, AI systems), ``governance:write`` (acknowledge),
+``privacy:export`` (the data export)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from trellis.core.api_auth import require_scope
 from trellis.governance import selectors, services
 from trellis.governance.personal_data import personal_data_export
 from trellis.governance.schemas import (
@@ -28,9 +30,8 @@ from trellis.people.models import Employee
 router = Router(tags=["governance"])
 
 
-def _employee(request: HttpRequest) -> Employee:
-    if getattr(request, "api_token", None) is not None:
-        raise PermissionDenied("Governance endpoints need a browser session, not a token.")
+def _employee(request: HttpRequest, scope: str) -> Employee:
+    require_scope(request, scope)
     employee = getattr(request.user, "employee", None)
     if employee is None:
         raise HttpError(404, "Only employees have policies and personal data.")
@@ -67,7 +68,7 @@ def _policy_out(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/policies", response=list[PolicyOut], summary="The AI documents I must acknowledge")
 def policies_mine(request: HttpRequest) -> list[dict[str, Any]]:
-    employee = _employee(request)
+    employee = _employee(request, "governance:read")
     return [_policy_out(r) for r in selectors.policies_for_employee(employee=employee)]
 
 
@@ -79,7 +80,7 @@ def policies_mine(request: HttpRequest) -> list[dict[str, Any]]:
 def policy_acknowledge(
     request: HttpRequest, policy_id: int, payload: AcknowledgementIn
 ) -> dict[str, Any]:
-    employee = _employee(request)
+    employee = _employee(request, "governance:write")
     policy = selectors.get_policy_for_user(user=request.user, policy_id=policy_id)
     current = selectors.current_version(policy)
     if payload.version is not None and (current is None or current.number != payload.version):
@@ -103,7 +104,7 @@ def policy_acknowledge(
 
 @router.get("/ownership", response=OwnershipOut, summary="The AI ownership registry (RACI)")
 def ownership(request: HttpRequest) -> dict[str, Any]:
-    _employee(request)
+    _employee(request, "governance:read")
     registry = selectors.ownership_registry()
     areas = [
         {
@@ -123,7 +124,7 @@ def ownership(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/ai-systems", response=list[AISystemOut], summary="The AI systems inventory")
 def ai_systems(request: HttpRequest) -> list[dict[str, Any]]:
-    _employee(request)
+    _employee(request, "governance:read")
     return [
         {
             "slug": s.slug,
@@ -148,5 +149,5 @@ def ai_systems(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/me/export", response=DataExportOut, summary="Everything Trellis holds about me")
 def my_data_export(request: HttpRequest) -> dict[str, Any]:
-    employee = _employee(request)
+    employee = _employee(request, "privacy:export")
     return personal_data_export(employee=employee, actor=request.user)

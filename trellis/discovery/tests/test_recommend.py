@@ -378,7 +378,7 @@ def test_api_returns_the_callers_own_feed(world):
 
     assert Client().get("/api/v1/recommendations/", headers=auth).status_code == 403
     _, secret = api_token_create(
-        user=world.personas.bob.user, name="t2", scopes=["catalog:read"], created_by=lena
+        user=world.personas.bob.user, name="t2", scopes=["discovery:read"], created_by=lena
     )
     auth = {"Authorization": f"Bearer {secret}"}
     response = Client().get("/api/v1/recommendations/", headers=auth)

@@ -76,10 +76,22 @@ def test_my_export(personas: Any) -> None:
     assert data["sections"]["people"]["profile"]["full_name"] == "Bob Peer"
 
 
-def test_tokens_and_anonymous_are_refused(personas: Any, client: Any) -> None:
+def test_tokens_need_the_calls_scope_and_anonymous_is_refused(personas: Any, client: Any) -> None:
     assert client.get(f"{API}/me/export").status_code == 401
-    _token, secret = api_token_create(
-        user=personas.lena.user, name="t", scopes=["people:read"], created_by=personas.lena.user
-    )
-    response = client.get(f"{API}/me/export", HTTP_AUTHORIZATION=f"Bearer {secret}")
-    assert response.status_code == 403
+
+    def bearer(scopes: list[str]) -> dict[str, str]:
+        _token, secret = api_token_create(
+            user=personas.bob.user, name="t", scopes=scopes, created_by=personas.lena.user
+        )
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    other = bearer(["people:read"])
+    for path in ("/me/export", "/policies", "/ownership", "/ai-systems"):
+        assert client.get(f"{API}{path}", **other).status_code == 403, path
+    reader = bearer(["governance:read"])
+    assert client.get(f"{API}/ownership", **reader).status_code == 200
+    assert client.get(f"{API}/me/export", **reader).status_code == 403
+    exporter = bearer(["privacy:export"])
+    response = client.get(f"{API}/me/export", **exporter)
+    assert response.status_code == 200
+    assert response.json()["person"] == personas.bob.employee_id
