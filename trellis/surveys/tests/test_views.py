@@ -405,3 +405,15 @@ def test_learner_sees_own_non_confidential_answers_only(personas, make_pulse):
     assert alice.context["values"]["ai_comfort"] == 2 and alice.context["can_answer"] is True
     assert personas.client("bob").get(f"/surveys/waves/{wave.pk}/").context["values"] == {}
     assert personas.client("charlie").get(f"/surveys/waves/{wave.pk}/").status_code == 404
+
+
+def test_surveys_page_links_to_the_results_each_role_may_open(personas):
+    from django.urls import reverse
+
+    team, manage = reverse("surveys:team"), reverse("surveys:manage")
+    alice = personas.client("alice").get(reverse("surveys:mine")).content.decode()
+    assert team not in alice and manage not in alice
+    maria = personas.client("maria").get(reverse("surveys:mine")).content.decode()
+    assert team in maria and manage not in maria
+    lena = personas.client("lena").get(reverse("surveys:mine")).content.decode()
+    assert manage in lena
