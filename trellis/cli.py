@@ -14,6 +14,9 @@ Trellis commands:
   import        Import data: trellis import <kind> <path>  (kinds: hris, esco, onet, catalog, openstax)
   createadmin   Create an L&D admin account (optionally a Django superuser)
   lrs           Learning record store: trellis lrs client create|list|revoke, trellis lrs reproject
+  search        Search and enrichment: trellis search reindex|embed|suggest|status
+  eval          Offline quality: trellis eval recommend|search (metrics against baselines)
+  insights      Dashboards' aggregates: trellis insights refresh [--incremental]
 
 Django's management commands work too (trellis migrate, trellis shell, trellis check, ...):
   trellis help --commands   lists them all; trellis <command> --help explains one.
