@@ -75,3 +75,11 @@ def test_periodic_job_is_registered():
     from trellis.core.scheduler import registered_jobs
 
     assert "insights.refresh" in registered_jobs()
+
+
+def test_demo_step_counts_statements_stored_a_moment_ago(org):
+    from trellis.insights.demo import build_demo
+
+    build_demo()  # the statements of ``org`` were stored seconds ago
+    assert minutes(org.personas.alice, "mandated") == 30
+    assert minutes(org.personas.bob, "self") == 60
