@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from trellis.catalog import selectors, services
 from trellis.catalog.forms import ItemForm, ItemSkillForm, ProviderForm
 from trellis.catalog.models import Item, Provider
-from trellis.catalog.partials import render_partial
 from trellis.core.permissions import Role, role_required
+from trellis.core.web import is_partial, render_partial
 from trellis.lrs.progress_views import learning_panel
 from trellis.skills.models import Skill
 
@@ -32,11 +32,6 @@ def _per_page(request: HttpRequest) -> int:
         if raw.isdigit() and int(raw) in selectors.PER_PAGE_CHOICES
         else selectors.DEFAULT_PER_PAGE
     )
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def item_list(request: HttpRequest) -> HttpResponse:
@@ -61,7 +56,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "querystring": keep.urlencode(),
         "skill": Skill.objects.filter(pk=filters.skill).first() if filters.skill else None,
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render_partial(request, "catalog/item_list.html#results", context)
     else:
         context["facets"] = selectors.item_facets(filters=filters)
@@ -142,7 +137,7 @@ def _skills_editor_context(request: HttpRequest, item: Item) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, uid: str) -> HttpResponse:
     item = get_object_or_404(Item.objects.select_related("provider"), uid=uid)
-    if request.method == "GET" and _is_partial(request) and "skill_q" in request.GET:
+    if request.method == "GET" and is_partial(request) and "skill_q" in request.GET:
         response = render_partial(
             request, "catalog/item_form.html#skills_editor", _skills_editor_context(request, item)
         )
@@ -190,7 +185,7 @@ def item_skills(request: HttpRequest, uid: str) -> HttpResponse:
             services.item_skill_set(
                 item=item, skill=skill, weight=form.cleaned_data["weight"], actor=request.user
             )
-    if _is_partial(request):
+    if is_partial(request):
         context = _skills_editor_context(request, item)
         context["skill_error"] = error
         return render_partial(

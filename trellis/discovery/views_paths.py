@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from trellis.catalog.models import Item
+from trellis.core.web import form_errors
 from trellis.discovery import paths as service
 from trellis.discovery.models import LearningPath, PathStep
-from trellis.discovery.web import form_errors
 from trellis.people.models import Employee, JobRole
 from trellis.people.selectors import employee_for_user
 

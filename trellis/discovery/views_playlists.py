@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from trellis.catalog.models import Item
 from trellis.core.permissions import Role, has_role
+from trellis.core.web import form_errors
 from trellis.discovery import playlists as service
 from trellis.discovery.models import Playlist
-from trellis.discovery.web import form_errors
 from trellis.people.models import Department, Employee, Group, JobRole, Location
 from trellis.people.selectors import employee_for_user
 

@@ -17,12 +17,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trellis.catalog.models import Item
-from trellis.catalog.partials import render_partial
 from trellis.core.permissions import Role, role_required
+from trellis.core.web import is_partial, render_partial
 from trellis.discovery import fairness, personalization
 from trellis.discovery.models import RecommendationFeedback, Signal
 from trellis.discovery.recommendations import feed_item_explain, recommendations_for
-from trellis.discovery.web import is_partial
 from trellis.people.models import Employee, JobRole
 from trellis.people.selectors import employee_for_user
 from trellis.skills.models import Skill

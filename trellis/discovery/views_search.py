@@ -13,9 +13,8 @@ from django.utils.cache import patch_vary_headers
 
 from trellis.catalog import selectors as catalog_selectors
 from trellis.catalog.models import Item
-from trellis.catalog.partials import render_partial
+from trellis.core.web import is_partial, render_partial
 from trellis.discovery import search as search_service
-from trellis.discovery.web import is_partial
 
 
 def _page(request: HttpRequest) -> int:

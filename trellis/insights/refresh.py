@@ -308,65 +308,6 @@ def segments_rebuild() -> int:
 # --- programs -----------------------------------------------------------------------------------
 
 
-def pace_rows(program: Any, *, employee_ids: Iterable[int] | None = None) -> list[Any]:
-    """One ``pace.PaceRow`` per active enrollment (latest cycle), with the manager segment too."""
-    from trellis.programs import pace
-    from trellis.programs.models import Enrollment
-
-    qs = Enrollment.objects.filter(program=program, state=Enrollment.State.ACTIVE)
-    if employee_ids is not None:
-        qs = qs.filter(employee_id__in=list(employee_ids))
-    seen: set[int] = set()
-    rows = []
-    for (
-        employee_id,
-        name,
-        starts_on,
-        completed_at,
-        manager_id,
-        manager_name,
-        dept_id,
-        dept,
-        role_id,
-        role,
-        loc_id,
-        loc,
-    ) in qs.order_by("employee_id", "-cycle").values_list(
-        "employee_id",
-        "employee__full_name",
-        "starts_on",
-        "completed_at",
-        "employee__manager_id",
-        "employee__manager__full_name",
-        "employee__department_id",
-        "employee__department__name",
-        "employee__job_role_id",
-        "employee__job_role__title",
-        "employee__location_id",
-        "employee__location__name",
-    ):
-        if employee_id in seen:
-            continue
-        seen.add(employee_id)
-        rows.append(
-            pace.PaceRow(
-                employee_id=employee_id,
-                name=name,
-                starts_on=starts_on,
-                completed_on=timezone.localdate(completed_at) if completed_at else None,
-                manager_id=manager_id,
-                manager_name=manager_name or "",
-                segments={
-                    "department": (str(dept_id or ""), dept or "—"),
-                    "job_role": (str(role_id or ""), role or "—"),
-                    "location": (str(loc_id or ""), loc or "—"),
-                    "manager": (str(manager_id or ""), manager_name or "No manager"),
-                },
-            )
-        )
-    return rows
-
-
 def effort_seconds(program: Any, *, employee_ids: Iterable[int]) -> dict[int, int]:
     """Seconds each person spent on the program's item requirements (from the progress rows)."""
     from trellis.lrs.models import Progress
@@ -394,7 +335,7 @@ def program_figures(
 ) -> dict[str, Any]:
     """Planned vs actual of ``program`` today: overall and per segment, with drivers and teams."""
     from trellis.programs import pace
-    from trellis.programs.selectors import pace_points
+    from trellis.programs.selectors import pace_points, pace_rows
 
     rows = pace_rows(program, employee_ids=employee_ids)
     points = pace_points(program)

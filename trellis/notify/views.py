@@ -11,13 +11,13 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.context import make_context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from trellis.core.permissions import Role, role_required
+from trellis.core.web import render_partial
 from trellis.governance.services import personal_data_viewed
 from trellis.notify import selectors, services
 from trellis.notify.channels.email import unsubscribe_token_read
@@ -33,15 +33,6 @@ def _me(request: HttpRequest) -> Employee:
     if employee is None:
         raise Http404("You have no employee record.")
     return employee
-
-
-def _partial(
-    request: HttpRequest, template_name: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    template = get_template(template_name).template  # type: ignore[attr-defined]
-    ctx = make_context(context, request)
-    with ctx.bind_template(template):
-        return HttpResponse(template.extra_data["partials"][partial].render(ctx))
 
 
 def _inbox_context(request: HttpRequest, employee: Employee) -> dict[str, Any]:
@@ -60,7 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     employee = _me(request)
     context = _inbox_context(request, employee)
     if request.htmx:
-        response = _partial(request, "notify/inbox.html", "inbox", context)
+        response = render_partial(request, "notify/inbox.html#inbox", context)
     else:
         response = render(request, "notify/inbox.html", context)
     response["Vary"] = "HX-Request"
@@ -70,7 +61,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _after_change(request: HttpRequest, employee: Employee) -> HttpResponse:
     if request.htmx:
         context = _inbox_context(request, employee)
-        response = _partial(request, "notify/inbox.html", "inbox", context)
+        response = render_partial(request, "notify/inbox.html#inbox", context)
         # The header badge is updated out of band (hx-swap-oob) in the same response.
         response.write(
             render_to_string(

@@ -9,11 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.context import make_context
-from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -25,6 +22,7 @@ from trellis.core.permissions import (
     role_required,
     roles_for,
 )
+from trellis.core.web import form_errors, render_partial
 from trellis.governance.services import personal_data_viewed
 from trellis.people import selectors, services
 from trellis.people.forms import (
@@ -40,26 +38,6 @@ from trellis.people.models import Department, Group, JobRole
 from trellis.skills.selectors import ai_literacy_level_name, ai_literacy_levels
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _render_partial(
-    request: HttpRequest, template_name: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """Render one ``{% partialdef %}`` block (settings install template-partials without its loader,
-    so ``render(request, "x.html#name")`` is not available)."""
-    template = get_template(template_name).template  # type: ignore[attr-defined]
-    ctx = make_context(context, request)
-    with ctx.bind_template(template):
-        return HttpResponse(template.extra_data["partials"][partial].render(ctx))
 
 
 def _skill_profile(employee: Any) -> Any:
@@ -93,7 +71,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         "nav_active": "people",
     }
     if request.htmx:
-        response = _render_partial(request, "people/people_list.html", "results", context)
+        response = render_partial(request, "people/people_list.html#results", context)
     else:
         response = render(request, "people/people_list.html", context)
     response["Vary"] = "HX-Request"
@@ -162,7 +140,7 @@ def person_edit(request: HttpRequest, employee_id: str) -> HttpResponse:
             try:
                 services.employee_update(actor=request.user, employee=employee, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, f"{employee.full_name} saved.")
                 return redirect("people:person", employee_id=employee.employee_id)
@@ -225,7 +203,7 @@ def departments(request: HttpRequest) -> HttpResponse:
                     parent=form.cleaned_data["parent"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, f"Department {form.cleaned_data['name']} added.")
                 return redirect("people:departments")
@@ -259,7 +237,7 @@ def department_edit(request: HttpRequest, code: str) -> HttpResponse:
                     parent=form.cleaned_data["parent"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, f"Department {department.name} saved.")
                 return redirect("people:departments")
@@ -288,7 +266,7 @@ def locations(request: HttpRequest) -> HttpResponse:
                     timezone_name=form.cleaned_data["timezone"].strip(),
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, f"Location {form.cleaned_data['name']} added.")
                 return redirect("people:locations")
@@ -318,7 +296,7 @@ def groups(request: HttpRequest) -> HttpResponse:
             try:
                 group = services.group_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, f"Group {group.name} created.")
                 return redirect("people:group", group_id=group.pk)

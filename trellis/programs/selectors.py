@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -398,10 +399,13 @@ def budget_check(*, program: Program, today: dt.date | None = None) -> list[Any]
     ]
 
 
-def _pace_rows(program: Program) -> list[pace.PaceRow]:
-    qs = Enrollment.objects.filter(program=program, state=Enrollment.State.ACTIVE).order_by(
-        "employee_id", "-cycle"
-    )
+def pace_rows(program: Program, *, employee_ids: Iterable[int] | None = None) -> list[pace.PaceRow]:
+    """One ``pace.PaceRow`` per person with an active enrollment (their latest cycle), with their
+    department, job role, location and manager segments; ``employee_ids`` narrows it (a manager's
+    line). The program page and the insights dashboards both start from these rows."""
+    qs = Enrollment.objects.filter(program=program, state=Enrollment.State.ACTIVE)
+    if employee_ids is not None:
+        qs = qs.filter(employee_id__in=list(employee_ids))
     seen: set[int] = set()
     rows = []
     for (
@@ -417,7 +421,7 @@ def _pace_rows(program: Program) -> list[pace.PaceRow]:
         role,
         loc_id,
         loc,
-    ) in qs.values_list(
+    ) in qs.order_by("employee_id", "-cycle").values_list(
         "employee_id",
         "employee__full_name",
         "starts_on",
@@ -446,6 +450,7 @@ def _pace_rows(program: Program) -> list[pace.PaceRow]:
                     "department": (str(dept_id or ""), dept or "—"),
                     "job_role": (str(role_id or ""), role or "—"),
                     "location": (str(loc_id or ""), loc or "—"),
+                    "manager": (str(manager_id or ""), manager_name or "No manager"),
                 },
             )
         )
@@ -459,7 +464,7 @@ def program_dashboard(*, program: Program, today: dt.date | None = None) -> dict
     started = Enrollment.objects.filter(program=program, state=Enrollment.State.ACTIVE).filter(
         Q(started_at__isnull=False) | Q(completed_at__isnull=False)
     )
-    rows = _pace_rows(program)
+    rows = pace_rows(program)
     points = _points(program)
     overall = pace.gap_for(rows, points, today)
     overdue = Enrollment.objects.filter(

@@ -12,16 +12,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.context import make_context
-from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.core.permissions import ORG_READERS, Role, role_required
 from trellis.core.services import audit_log
+from trellis.core.web import form_errors, render_partial
 from trellis.people.selectors import employee_for_user
 from trellis.programs import selectors, services
 from trellis.programs.forms import (
@@ -34,25 +32,6 @@ from trellis.programs.forms import (
     rule_formset,
 )
 from trellis.programs.models import Enrollment, Program, Requirement
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _partial(
-    request: HttpRequest, template_name: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    template = get_template(template_name).template  # type: ignore[attr-defined]
-    ctx = make_context(context, request)
-    with ctx.bind_template(template):
-        response = HttpResponse(template.extra_data["partials"][partial].render(ctx))
-    response["Vary"] = "HX-Request"
-    return response
 
 
 def _me(request: HttpRequest) -> Any:
@@ -137,7 +116,7 @@ def _team_row(request: HttpRequest, enrollment: Enrollment, note: str = "") -> H
             "days_left": (enrollment.due_on - today).days,
             "open": status not in ("completed", "exempt"),
         }
-        return _partial(request, "programs/team.html", "row", {"row": row, "note": note})
+        return render_partial(request, "programs/team.html#row", {"row": row, "note": note})
     if note:
         messages.success(request, note)
     return redirect("programs:team")
@@ -167,7 +146,7 @@ def extend(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return _team_row(
                 request,
@@ -190,7 +169,7 @@ def exempt(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                 actor=request.user, enrollment=enrollment, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return _team_row(request, enrollment, f"{enrollment.employee.full_name} is exempt.")
     return render(
@@ -336,7 +315,7 @@ def _program_form(request: HttpRequest, program: Program | None) -> HttpResponse
             with transaction.atomic():
                 program = _save_program(request, form, rules, program)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -14,14 +14,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.template.context import make_context
-from django.template.loader import get_template
 from django.views.decorators.http import require_POST
 
 from trellis.core.permissions import ORG_READERS, Role, has_role, role_required
+from trellis.core.web import form_errors, render_partial
 from trellis.people.models import Employee
 from trellis.people.selectors import employee_for_user
 from trellis.programs.forms import rule_formset
@@ -33,25 +31,6 @@ from trellis.surveys.templates_catalog import READINESS_TEMPLATE
 
 #: The only query parameters a results page takes: one dimension and one reporting line.
 RESULTS_PARAMS = {"dimension"}
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _partial(
-    request: HttpRequest, template_name: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    template = get_template(template_name).template  # type: ignore[attr-defined]
-    ctx = make_context(context, request)
-    with ctx.bind_template(template):
-        response = HttpResponse(template.extra_data["partials"][partial].render(ctx))
-    response["Vary"] = "HX-Request"
-    return response
 
 
 def _me(request: HttpRequest) -> Employee:
@@ -236,7 +215,7 @@ def _survey_form(request: HttpRequest, survey: Survey | None) -> HttpResponse:
                     actor=request.user, survey=survey, rules=chosen or [{}]
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"“{survey.title}” saved.")
             return redirect("surveys:edit", survey_id=survey.pk)
@@ -258,10 +237,9 @@ def edit(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 def _questions_response(request: HttpRequest, survey: Survey, **forms: Any) -> HttpResponse:
     if getattr(request, "htmx", None):
-        return _partial(
+        return render_partial(
             request,
-            "surveys/survey_form.html",
-            "questions",
+            "surveys/survey_form.html#questions",
             {
                 "survey": survey,
                 "structure": selectors.survey_structure(survey),
@@ -298,7 +276,7 @@ def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
                 max_value=d["max_value"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Question added.")
             return _questions_response(request, survey)
@@ -359,7 +337,7 @@ def wave_add(request: HttpRequest, survey_id: int) -> HttpResponse:
         try:
             wave = services.wave_schedule(actor=request.user, survey=survey, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, f"{wave.label} scheduled: it opens {wave.opens_at:%d %b %Y %H:%M}."
