@@ -760,8 +760,13 @@ def readiness_view(
             )
         return memo[(wid, dim)]
 
-    # A wave's results are published once it has closed (before, the selector returns no rows).
-    waves = [w for w in all_waves if w.get("respondents") and breakdown(w["id"], "all")]
+    # A wave's results are published once it has closed (the surveys app's rule): an open wave is
+    # neither the default nor in the trend.
+    waves = [
+        w
+        for w in all_waves
+        if w.get("respondents") and w.get("closed", True) and breakdown(w["id"], "all")
+    ]
     if wave is None or wave not in waves:
         wave = waves[-1] if waves else None
     n = readiness.threshold(wave)

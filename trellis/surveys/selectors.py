@@ -167,8 +167,10 @@ def _readiness_waves_qs() -> QuerySet[Wave]:
 
 def readiness_waves() -> list[dict[str, Any]]:
     """The waves of surveys made from the AI-readiness pulse, oldest first:
-    ``{"id", "survey_id", "label", "opens_at", "closes_at", "invited", "respondents"}``
-    (``opens_at``/``closes_at`` are aware datetimes; ``invited`` is 0 before the wave opens)."""
+    ``{"id", "survey_id", "label", "opens_at", "closes_at", "invited", "respondents", "closed"}``
+    (``opens_at``/``closes_at`` are aware datetimes; ``invited`` is 0 before the wave opens;
+    ``closed``: results are published, which happens only once a wave has closed)."""
+    now = timezone.now()
     return [
         {
             "id": w.pk,
@@ -178,6 +180,7 @@ def readiness_waves() -> list[dict[str, Any]]:
             "closes_at": w.closes_at,
             "invited": w.invited,
             "respondents": int(getattr(w, "respondent_count", 0)),
+            "closed": w.status == Wave.Status.CLOSED or w.closes_at <= now,
         }
         for w in _readiness_waves_qs()
     ]

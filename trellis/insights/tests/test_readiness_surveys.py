@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.urls import reverse
@@ -51,3 +52,21 @@ def test_readiness_from_the_pulse_survey(personas):
     page = personas.client("maria").get(reverse("insights:readiness")).content.decode()
     assert "fewer than 5 respondents" in page
     assert personas.client("alice").get(reverse("insights:readiness")).status_code == 403
+
+
+def test_an_open_wave_is_neither_the_default_nor_in_the_trend(personas):
+    lena = personas.lena.user
+    people = [personas.alice, personas.bob, *staff(4, manager=personas.maria)]
+    survey = services.survey_from_template(actor=lena)
+    services.survey_audience_set(actor=lena, survey=survey, rules=[{}])
+    first = open_wave(survey, actor=lena)
+    for e in people:
+        answer(e, first)
+    close_wave(first)
+    second = open_wave(survey, actor=lena, now=first.closes_at + dt.timedelta(days=30))
+    answer(personas.alice, second, now=first.closes_at + dt.timedelta(days=30))
+    trend = _rows(personas.client("lena"), "trend")
+    assert [r["Respondents"] for r in trend] == ["6"]
+    page = personas.client("lena").get(reverse("insights:readiness"))
+    headline = dict(page.context["d"].headline)
+    assert (headline["Survey wave"], headline["Respondents"]) == (first.label, "6")

@@ -196,6 +196,7 @@ def test_readiness_waves(personas, wave):
             "closes_at": NOW + dt.timedelta(days=14),
             "invited": 25,
             "respondents": 20,
+            "closed": False,
         },
         {
             "id": rows[1]["id"],
@@ -205,8 +206,11 @@ def test_readiness_waves(personas, wave):
             "closes_at": NOW.replace(month=9) + dt.timedelta(days=14),
             "invited": 0,
             "respondents": 0,
+            "closed": False,
         },
     ]
+    close_wave(wave)
+    assert [w["closed"] for w in readiness_waves()] == [True, False]
 
 
 def test_free_text_only_without_identity_for_a_published_population(org, wave):
