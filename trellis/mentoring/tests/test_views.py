@@ -272,3 +272,16 @@ def test_home_queries_do_not_grow_with_mentors(personas, world, active, django_a
     with django_assert_num_queries(len(before.captured_queries)):
         r = client.get(reverse("mentoring:home"))
     assert len(r.context["gaps"][0].suggestions) == 5
+
+
+def test_mentoring_pages_link_the_team_and_overview_pages_by_role(personas):
+    from django.urls import reverse
+
+    team, overview = reverse("mentoring:team"), reverse("mentoring:overview")
+    home = reverse("mentoring:home")
+    alice = personas.client("alice").get(home).content.decode()
+    assert team not in alice and overview not in alice
+    maria = personas.client("maria").get(home).content.decode()
+    assert team in maria and overview not in maria
+    lena = personas.client("lena").get(home).content.decode()
+    assert overview in lena
