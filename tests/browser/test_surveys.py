@@ -3,8 +3,6 @@ with htmx and reads results; axe-core finds no violation on these pages; they fi
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
@@ -12,6 +10,7 @@ from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import axe_violations
 from trellis.surveys import services
 from trellis.surveys.models import Question, Response
+from trellis.surveys.tests.conftest import open_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def live_wave(personas):
     survey = services.survey_from_template(actor=personas.lena.user)
     services.survey_audience_set(actor=personas.lena.user, survey=survey, rules=[{}])
-    now = timezone.now()
-    wave = services.wave_schedule(
-        actor=personas.lena.user,
-        survey=survey,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=7),
-    )
-    services.waves_tick(now=now)
-    wave.refresh_from_db()
-    return wave
+    return open_wave(survey, actor=personas.lena.user, now=timezone.now(), days=7)
 
 
 def _fits_phone(page) -> None:

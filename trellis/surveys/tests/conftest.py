@@ -63,6 +63,13 @@ def open_wave(survey: Survey, *, actor: Any, now: dt.datetime = NOW, days: int =
     return wave
 
 
+@pytest.fixture
+def live_wave(personas: Any, make_pulse: Any) -> Wave:
+    """An open pulse wave (real "now"), audience: maria's department (maria, alice, bob)."""
+    survey = make_pulse(rules=[{"departments": [personas.maria.department]}])
+    return open_wave(survey, actor=personas.lena.user, now=timezone.now(), days=7)
+
+
 def close_wave(wave: Wave) -> Wave:
     services.waves_tick(now=wave.closes_at + dt.timedelta(minutes=1))
     wave.refresh_from_db()

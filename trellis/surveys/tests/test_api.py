@@ -9,24 +9,9 @@ from trellis.core.models import AuditEvent
 from trellis.core.services import api_token_create
 from trellis.surveys import services
 from trellis.surveys.models import Response
-from trellis.surveys.tests.conftest import PULSE, answer
+from trellis.surveys.tests.conftest import PULSE, answer, close_wave
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def live_wave(personas, make_pulse):
-    survey = make_pulse(rules=[{"departments": [personas.maria.department]}])
-    now = timezone.now()
-    wave = services.wave_schedule(
-        actor=personas.lena.user,
-        survey=survey,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=7),
-    )
-    services.waves_tick(now=now)
-    wave.refresh_from_db()
-    return wave
 
 
 def test_my_open_surveys(personas, live_wave):
@@ -98,9 +83,7 @@ def closed_wave(personas, org, make_pulse):
     wave.refresh_from_db()
     for e in [*org["maria_team"], *org["oscar_team"][:4]]:
         answer(e, wave, now=now)
-    services.waves_tick(now=wave.closes_at + dt.timedelta(minutes=1))
-    wave.refresh_from_db()
-    return wave
+    return close_wave(wave)
 
 
 def test_results_are_scoped_and_suppressed(personas, closed_wave):

@@ -12,25 +12,9 @@ from django.utils import timezone
 from trellis.core.models import AuditEvent
 from trellis.surveys import services
 from trellis.surveys.models import Question, Response, Survey
-from trellis.surveys.tests.conftest import PULSE, answer
+from trellis.surveys.tests.conftest import PULSE, answer, close_wave
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def live_wave(personas, make_pulse):
-    """An open pulse wave (real "now"), audience: maria's department (maria, alice, bob)."""
-    survey = make_pulse(rules=[{"departments": [personas.maria.department]}])
-    now = timezone.now()
-    wave = services.wave_schedule(
-        actor=personas.lena.user,
-        survey=survey,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=7),
-    )
-    services.waves_tick(now=now)
-    wave.refresh_from_db()
-    return wave
 
 
 @pytest.fixture
@@ -54,9 +38,7 @@ def closed_wave(personas, org, make_pulse):
             ai_comfort=5 if n % 2 else 3,
             ai_support_needed=f"note {n}" if n < 3 else "",
         )
-    services.waves_tick(now=wave.closes_at + dt.timedelta(minutes=1))
-    wave.refresh_from_db()
-    return wave
+    return close_wave(wave)
 
 
 def _form(survey_answers: dict) -> dict:
